@@ -1,0 +1,141 @@
+import {
+  type Abi,
+  type Address,
+  type ContractFunctionArgs,
+  type ContractFunctionName,
+  type ContractFunctionReturnType,
+  decodeFunctionResult,
+  encodeFunctionData,
+  type Hex,
+} from 'viem'
+import { ContractReadError } from '../errors.ts'
+import { aggregate3, type RawResult } from './aggregate3.ts'
+import type { ChainClient } from './createChainClient.ts'
+
+type ViewFunctionName<abi extends Abi> = ContractFunctionName<abi, 'pure' | 'view'>
+
+/** A typed view call, as in viem's `readContract`. */
+export type ViewCall<
+  abi extends Abi,
+  functionName extends ViewFunctionName<abi>,
+  args extends ContractFunctionArgs<abi, 'pure' | 'view', functionName> = ContractFunctionArgs<
+    abi,
+    'pure' | 'view',
+    functionName
+  >,
+> = {
+  readonly address: Address
+  readonly abi: abi
+  readonly functionName: functionName
+  readonly args?: args
+}
+
+/**
+ * Reads contracts at one block. Calls made in the same turn of the event loop, from any
+ * number of pools, go out together in one Multicall3 round; identical calls are sent once.
+ * Pinning to the block is a property of the reader, so a snapshot cannot mix blocks.
+ */
+export interface BlockReader {
+  readonly blockNumber: bigint
+  /** Reads a view function; rejects with `ContractReadError` if it reverts or does not decode. */
+  read<
+    const abi extends Abi,
+    functionName extends ViewFunctionName<abi>,
+    const args extends ContractFunctionArgs<abi, 'pure' | 'view', functionName>,
+  >(
+    call: ViewCall<abi, functionName, args>,
+  ): Promise<ContractFunctionReturnType<abi, 'pure' | 'view', functionName, args>>
+  /** Sends raw calldata; a revert is a result with `success: false`. */
+  readRaw(to: Address, data: Hex): Promise<RawResult>
+}
+
+export interface CreateBlockReaderParameters {
+  readonly blockNumber: bigint
+  readonly multicallAddress?: Address
+  readonly maxCallsPerRequest?: number
+}
+
+interface Pending {
+  readonly to: Address
+  readonly data: Hex
+  readonly resolve: (result: RawResult) => void
+  readonly reject: (error: unknown) => void
+}
+
+/**
+ * Creates a reader pinned to `blockNumber`.
+ *
+ * @param client - viem public client of the chain
+ * @param parameters - the block, and Multicall3 address and batch size if not the defaults
+ * @returns a `BlockReader`
+ * @example
+ * const reader = createBlockReader(client, { blockNumber: 21_000_000n })
+ * const [reserves, supply] = await Promise.all([
+ *   reader.read({ address: pair, abi: uniswapV2PairAbi, functionName: 'getReserves' }),
+ *   reader.read({ address: pair, abi: uniswapV2PairAbi, functionName: 'totalSupply' }),
+ * ])
+ */
+export function createBlockReader(
+  client: ChainClient,
+  { blockNumber, multicallAddress, maxCallsPerRequest }: CreateBlockReaderParameters,
+): BlockReader {
+  let queue: Pending[] = []
+  const inFlight = new Map<string, Promise<RawResult>>()
+
+  const flush = async () => {
+    const batch = queue
+    queue = []
+    try {
+      const results = await aggregate3(client, {
+        calls: batch,
+        blockNumber,
+        ...(multicallAddress && { multicallAddress }),
+        ...(maxCallsPerRequest && { maxCallsPerRequest }),
+      })
+      batch.forEach((pending, i) => {
+        pending.resolve(results[i]!)
+      })
+    } catch (error) {
+      for (const pending of batch) pending.reject(error)
+    }
+  }
+
+  const readRaw = (to: Address, data: Hex): Promise<RawResult> => {
+    const key = `${to.toLowerCase()}:${data}`
+    const known = inFlight.get(key)
+    if (known) return known
+    const result = new Promise<RawResult>((resolve, reject) => {
+      // setImmediate runs after every pending microtask, so all pools reach their next
+      // read before the round goes out.
+      if (queue.length === 0) setImmediate(flush)
+      queue.push({ to, data, resolve, reject })
+    })
+    inFlight.set(key, result)
+    return result
+  }
+
+  async function read<
+    const abi extends Abi,
+    functionName extends ViewFunctionName<abi>,
+    const args extends ContractFunctionArgs<abi, 'pure' | 'view', functionName>,
+  >(
+    call: ViewCall<abi, functionName, args>,
+  ): Promise<ContractFunctionReturnType<abi, 'pure' | 'view', functionName, args>> {
+    const { address, abi, functionName, args } = call
+    const data = encodeFunctionData({ abi, functionName, args } as never)
+    const { success, returnData } = await readRaw(address, data)
+    const where = `${functionName}() on ${address} at block ${blockNumber}`
+    if (!success) throw new ContractReadError(`${where} reverted`)
+    try {
+      return decodeFunctionResult({ abi, functionName, args, data: returnData } as never) as never
+    } catch (cause) {
+      const what =
+        returnData === '0x'
+          ? 'returned no data (no contract there?)'
+          : 'returned data that does not decode'
+      throw new ContractReadError(`${where} ${what}`, { cause })
+    }
+  }
+
+  return { blockNumber, readRaw, read }
+}

@@ -1,0 +1,174 @@
+import path from 'node:path'
+import { pathToFileURL } from 'node:url'
+import { parseArgs } from 'node:util'
+import { createChainClient } from './chain/createChainClient.ts'
+import { loadConfigFile } from './config/loadConfig.ts'
+import { resolveRpcUrls } from './config/resolveRpcUrls.ts'
+import { selectPools } from './config/selectPools.ts'
+import { createLocalDigestSender } from './email/localDigestSender.ts'
+import { loadDigestRenderer } from './email/renderDigest.ts'
+import { errorMessage, InvalidInputError, ReportError } from './errors.ts'
+import { createLocalStore } from './output/localStore.ts'
+import { objectKeys } from './output/objectKeys.ts'
+import { renderSummaryTable } from './output/summaryTable.ts'
+import { parseReportDate, yesterdayUtc } from './report/date.ts'
+import { runReport } from './runReport.ts'
+
+export const HELP = `pool-report: daily imbalance, price deviation, divergence loss and fees of AMM pools
+
+Usage:
+  pool-report run --config FILE [--date YYYY-MM-DD] [--out DIR] [--pools ID,ID] [--no-email]
+  pool-report --help
+
+Commands:
+  run             Report on one UTC day: read every pool at the day's first and last block,
+                  write metrics.csv, balances.csv and manifest.json under --out (the S3 layout),
+                  and render the config's email digests there (.html, .txt, .eml).
+
+Options for run:
+  --config FILE   The pool config (JSON; see README). Required.
+  --date DATE     The UTC day to report, YYYY-MM-DD. Default: yesterday (UTC).
+                  The day must be over, and the chain must have blocks before and after it.
+  --out DIR       Output folder. Default: ./out
+  --pools IDS     Comma-separated pool ids to report (default: every pool in the config).
+  --no-email      Do not render the email digests.
+  -h, --help      Show this help.
+
+Environment:
+  A chain's "rpcUrlEnv" names a variable holding its RPC URL; it wins over "rpcUrl".
+  REPORT_SENDER   From address of digests that do not set one.
+
+Exit status: 0 when the report was written (pools that could not be read are error rows),
+1 when the run failed, 2 for a bad command line or config.
+`
+
+/** Where the CLI writes: injectable so tests can capture it. */
+export interface CliIo {
+  readonly stdout: (text: string) => void
+  readonly stderr: (text: string) => void
+  readonly env: Record<string, string | undefined>
+  readonly now: () => Date
+}
+
+const defaultIo: CliIo = {
+  stdout: (text) => process.stdout.write(text),
+  stderr: (text) => process.stderr.write(text),
+  env: process.env,
+  now: () => new Date(),
+}
+
+/**
+ * Runs the command line.
+ *
+ * @param argv - arguments after the program name
+ * @param io - output streams, environment and clock
+ * @returns the exit status
+ */
+export async function main(argv: readonly string[], io: CliIo = defaultIo): Promise<number> {
+  try {
+    const [command, ...rest] = argv
+    if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+      io.stdout(HELP)
+      return command === undefined ? 2 : 0
+    }
+    if (command !== 'run')
+      throw new InvalidInputError('Bad command line', [
+        `unknown command "${command}"; see pool-report --help`,
+      ])
+    return await runCommand(rest, io)
+  } catch (error) {
+    if (error instanceof InvalidInputError) {
+      io.stderr(`error: ${error.message}\n`)
+      return 2
+    }
+    io.stderr(`error: ${error instanceof ReportError ? error.message : errorMessage(error)}\n`)
+    return 1
+  }
+}
+
+async function runCommand(argv: readonly string[], io: CliIo): Promise<number> {
+  const options = parseFlags(argv)
+  if (options.help) {
+    io.stdout(HELP)
+    return 0
+  }
+  if (!options.config)
+    throw new InvalidInputError('Bad command line', ['--config FILE is required'])
+  const now = io.now()
+  // Everything is checked before the first chain read.
+  const date = parseReportDate(options.date ?? yesterdayUtc(now), now)
+  const { config, configHash } = await loadConfigFile(options.config)
+  const poolIds = options.pools
+    ?.split(',')
+    .map((id) => id.trim())
+    .filter(Boolean)
+  const pools = selectPools(config, poolIds)
+  const rpcUrls = resolveRpcUrls(config, new Set(pools.map((pool) => pool.chain)), io.env)
+  const out = options.out ?? 'out'
+  const store = createLocalStore(out)
+
+  const result = await runReport(
+    {
+      config,
+      configHash,
+      clientFor: (name) =>
+        createChainClient({
+          name,
+          chainId: config.chains[name]!.chainId,
+          rpcUrl: rpcUrls.get(name)!,
+        }),
+      store,
+      renderDigest: await loadDigestRenderer(),
+      ...(!options['no-email'] && { sender: createLocalDigestSender(store) }),
+      defaultFrom: io.env.REPORT_SENDER ?? 'pool-report@localhost',
+    },
+    { date, pools },
+  )
+
+  const blocks = result.report.chains
+    .map((chain) => `${chain.name} blocks ${chain.start.number}..${chain.end.number}`)
+    .join(', ')
+  io.stdout(`\nPool report for ${date} (UTC)${blocks ? `, ${blocks}` : ''}\n\n`)
+  io.stdout(`${renderSummaryTable(result.report)}\n\n`)
+  io.stdout(`${result.poolsOk} pools reported, ${result.poolsFailed} could not be read.\n`)
+  io.stdout(`Files under ${path.resolve(out)}:\n`)
+  for (const key of [
+    ...result.keys,
+    ...result.emails.flatMap((email) => emailFiles(date, email.digest)),
+  ]) {
+    io.stdout(`  ${key}\n`)
+  }
+  return 0
+}
+
+function emailFiles(date: string, digest: string): string[] {
+  return (['html', 'txt', 'eml'] as const).map((extension) =>
+    objectKeys.email(date, digest, extension),
+  )
+}
+
+function parseFlags(argv: readonly string[]) {
+  try {
+    return parseArgs({
+      args: [...argv],
+      strict: true,
+      allowPositionals: false,
+      options: {
+        config: { type: 'string' },
+        date: { type: 'string' },
+        out: { type: 'string' },
+        pools: { type: 'string' },
+        'no-email': { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }).values
+  } catch (error) {
+    throw new InvalidInputError('Bad command line', [
+      `${(error as Error).message}; see pool-report --help`,
+    ])
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  process.exitCode = await main(process.argv.slice(2))
+}

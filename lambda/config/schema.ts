@@ -1,0 +1,199 @@
+import { type Address, getAddress, isAddress } from 'viem'
+import { z } from 'zod'
+
+/** Protocols the report can read. */
+export const PROTOCOLS = ['uniswap-v2'] as const
+export type Protocol = (typeof PROTOCOLS)[number]
+
+const NAME = /^[a-z0-9][a-z0-9_-]*$/
+const POOL_ID = /^[A-Za-z0-9][A-Za-z0-9._-]*$/
+
+/**
+ * An address in lower case or EIP-55 checksummed form, normalized to the checksummed form.
+ * A mixed-case address with a wrong checksum is an error: it is usually a typo.
+ */
+export const addressSchema = z.string().transform((value, context): Address => {
+  if (!isAddress(value, { strict: false })) {
+    context.addIssue({
+      code: 'custom',
+      message: `"${value}" is not an address (0x and 40 hex digits)`,
+    })
+    return z.NEVER
+  }
+  if (!isAddress(value, { strict: true })) {
+    context.addIssue({
+      code: 'custom',
+      message: `"${value}" has a wrong EIP-55 checksum (expected ${getAddress(value)}, or write it in lower case)`,
+    })
+    return z.NEVER
+  }
+  return getAddress(value)
+})
+
+/** Alert thresholds; each one is optional. */
+export const thresholdsSchema = z.strictObject({
+  /** Alert when the end imbalance exceeds this many percentage points. */
+  imbalancePp: z.number().nonnegative().optional(),
+  /** Alert when the end price deviation exceeds this many percent, either way. */
+  priceDeviationPct: z.number().nonnegative().optional(),
+  /** Alert when the divergence loss is below this percent (a negative number). */
+  ilPct: z.number().nonpositive().optional(),
+})
+export type Thresholds = z.infer<typeof thresholdsSchema>
+
+const chainSchema = z
+  .strictObject({
+    chainId: z.number().int().positive(),
+    rpcUrl: z.url({ protocol: /^(https?|wss?)$/ }).optional(),
+    /** Name of an environment variable holding the RPC URL; wins over `rpcUrl` when set. */
+    rpcUrlEnv: z
+      .string()
+      .regex(/^[A-Z_][A-Z0-9_]*$/, 'must be an environment variable name (A-Z, 0-9, _)')
+      .optional(),
+    multicall3: addressSchema.optional(),
+    /** Calls per eth_call; lower it for providers with a small eth_call gas cap. */
+    maxCallsPerRequest: z.number().int().min(1).max(5000).optional(),
+  })
+  .refine((chain) => chain.rpcUrl !== undefined || chain.rpcUrlEnv !== undefined, {
+    message: 'needs rpcUrl or rpcUrlEnv',
+  })
+
+const priceSourceSchema = z
+  .strictObject({
+    /** A Chainlink-style feed (`latestRoundData`, `decimals`) in USD, read at the snapshot block. */
+    chainlink: addressSchema.optional(),
+    /** Seconds after which a feed's answer counts as stale. @default 90000 (25 h) */
+    maxAgeSeconds: z.number().int().positive().optional(),
+    /** A fixed USD price. */
+    fixed: z.number().positive().optional(),
+  })
+  .superRefine((source, context) => {
+    const kinds = ['chainlink', 'fixed'].filter(
+      (kind) => source[kind as keyof typeof source] !== undefined,
+    )
+    if (kinds.length !== 1) {
+      context.addIssue({
+        code: 'custom',
+        message:
+          kinds.length === 0
+            ? 'a price needs a source: "chainlink" (feed address) or "fixed" (USD)'
+            : `a price has one source, not ${kinds.join(' and ')}`,
+      })
+    }
+    if (source.maxAgeSeconds !== undefined && source.chainlink === undefined) {
+      context.addIssue({
+        code: 'custom',
+        message: 'maxAgeSeconds applies to chainlink prices only',
+      })
+    }
+  })
+export type PriceSource = z.infer<typeof priceSourceSchema>
+
+const poolBase = {
+  id: z
+    .string()
+    .regex(POOL_ID, 'letters, digits, ".", "_" and "-", starting with a letter or digit'),
+  chain: z.string(),
+  address: addressSchema,
+  thresholds: thresholdsSchema.optional(),
+}
+
+const poolSchema = z.discriminatedUnion(
+  'protocol',
+  [
+    z.strictObject({
+      ...poolBase,
+      protocol: z.literal('uniswap-v2'),
+      /** Swap fee that stays with the LPs, in basis points. @default 30 */
+      feeBps: z.number().positive().max(10_000).optional(),
+    }),
+  ],
+  {
+    error: (issue) =>
+      issue.code === 'invalid_union'
+        ? `unknown protocol; expected one of ${PROTOCOLS.join(', ')}`
+        : undefined,
+  },
+)
+export type PoolConfig = z.infer<typeof poolSchema>
+
+const digestSchema = z.strictObject({
+  name: z.string().regex(NAME, 'lower case letters, digits, "_" and "-"'),
+  to: z.array(z.email()).min(1),
+  /** Sender; the deployment's sender by default. */
+  from: z.email().optional(),
+  /** `"*"` or a list of pool ids. */
+  pools: z.union([z.literal('*'), z.array(z.string()).min(1)]).default('*'),
+  thresholds: thresholdsSchema.optional(),
+})
+export type DigestConfig = z.infer<typeof digestSchema>
+
+/** The report's configuration file (see DESIGN.md, "Config and command line"). */
+export const configSchema = z
+  .strictObject({
+    chains: z.record(
+      z.string().regex(NAME, 'chain names are lower case letters, digits, "_" and "-"'),
+      chainSchema,
+    ),
+    prices: z.record(z.string(), priceSourceSchema).default({}),
+    pools: z.array(poolSchema).min(1),
+    digests: z.array(digestSchema).default([]),
+    /** Thresholds for the CSV's `alerts` column and for digests without their own. */
+    thresholds: thresholdsSchema.default({ imbalancePp: 5, priceDeviationPct: 0.5, ilPct: -1 }),
+  })
+  .superRefine((config, context) => {
+    const chainNames = Object.keys(config.chains)
+    const poolIds = new Set<string>()
+    config.pools.forEach((pool, i) => {
+      if (!(pool.chain in config.chains)) {
+        context.addIssue({
+          code: 'custom',
+          path: ['pools', i, 'chain'],
+          message: `unknown chain "${pool.chain}"; chains are: ${chainNames.join(', ')}`,
+        })
+      }
+      if (poolIds.has(pool.id)) {
+        context.addIssue({
+          code: 'custom',
+          path: ['pools', i, 'id'],
+          message: `duplicate pool id "${pool.id}"`,
+        })
+      }
+      poolIds.add(pool.id)
+    })
+    for (const key of Object.keys(config.prices)) {
+      const [chain, address, ...rest] = key.split(':')
+      const problem =
+        rest.length > 0 || address === undefined
+          ? 'price keys are "chain:tokenAddress"'
+          : !(chain! in config.chains)
+            ? `unknown chain "${chain}"`
+            : !isAddress(address, { strict: true })
+              ? `"${address}" is not a lower-case or checksummed address`
+              : undefined
+      if (problem) context.addIssue({ code: 'custom', path: ['prices', key], message: problem })
+    }
+    const digestNames = new Set<string>()
+    config.digests.forEach((digest, i) => {
+      if (digestNames.has(digest.name)) {
+        context.addIssue({
+          code: 'custom',
+          path: ['digests', i, 'name'],
+          message: `duplicate digest "${digest.name}"`,
+        })
+      }
+      digestNames.add(digest.name)
+      if (digest.pools === '*') return
+      digest.pools.forEach((id, j) => {
+        if (!poolIds.has(id)) {
+          context.addIssue({
+            code: 'custom',
+            path: ['digests', i, 'pools', j],
+            message: `unknown pool id "${id}"`,
+          })
+        }
+      })
+    })
+  })
+
+export type Config = z.infer<typeof configSchema>

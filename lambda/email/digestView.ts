@@ -1,0 +1,161 @@
+import type { Config, DigestConfig } from '../config/schema.ts'
+import { formatDecimal } from '../output/formatDecimal.ts'
+import { type AlertCode, evaluateAlerts, thresholdsFor } from '../report/alerts.ts'
+import type { DailyReport, PoolDay } from '../report/types.ts'
+
+/** Download links of the day's files. */
+export interface DigestLinks {
+  readonly metrics: string
+  readonly balances: string
+}
+
+/** A pool's line in the digest, every value already formatted for reading. */
+export interface DigestPoolRow {
+  readonly poolId: string
+  readonly protocol: string
+  readonly tokens: string
+  /** "USDC 48.0% / USDT 31.0% / DAI 21.0%" (end value shares). */
+  readonly composition: string
+  readonly tvl: string
+  readonly imbalance: string
+  readonly priceDeviation: string
+  readonly divergenceLoss: string
+  readonly feeReturn: string
+  readonly lpVsHodl: string
+  readonly fees: string
+  readonly depth: string
+  readonly alerts: string
+}
+
+/** Everything the digest templates show. Strings from the chain are escaped by the HTML template. */
+export interface DigestView {
+  readonly date: string
+  readonly digest: string
+  readonly alerts: readonly {
+    readonly poolId: string
+    readonly tokens: string
+    readonly messages: readonly string[]
+  }[]
+  readonly pools: readonly DigestPoolRow[]
+  readonly errors: readonly { readonly poolId: string; readonly error: string }[]
+  readonly links: DigestLinks
+  readonly counts: {
+    readonly pools: number
+    readonly ok: number
+    readonly errors: number
+    readonly alerts: number
+  }
+}
+
+const usdCompact = new Intl.NumberFormat('en-US', {
+  style: 'currency',
+  currency: 'USD',
+  notation: 'compact',
+  maximumFractionDigits: 1,
+})
+
+/**
+ * Builds a digest's view: its pools with alerts evaluated against its thresholds (a pool's
+ * own thresholds first, then the digest's, then the config's), the table of all its pools,
+ * and the pools that could not be read.
+ *
+ * @param report - the day's report
+ * @param digest - the digest config
+ * @param config - for default thresholds
+ * @param links - download links of the CSVs
+ * @returns the view, or `undefined` if none of the digest's pools is in the report
+ */
+export function buildDigestView(
+  report: DailyReport,
+  digest: DigestConfig,
+  config: Pick<Config, 'thresholds'>,
+  links: DigestLinks,
+): DigestView | undefined {
+  const selected = report.pools.filter(
+    (day) => digest.pools === '*' || digest.pools.includes(day.pool.id),
+  )
+  if (selected.length === 0) return undefined
+  const rows: DigestPoolRow[] = []
+  const alerts: DigestView['alerts'][number][] = []
+  const errors: DigestView['errors'][number][] = []
+  for (const day of selected) {
+    if (day.status === 'error') {
+      errors.push({ poolId: day.pool.id, error: day.error })
+      continue
+    }
+    const thresholds = thresholdsFor(day.pool.thresholds, digest.thresholds, config.thresholds)
+    const codes = evaluateAlerts(day.metrics, thresholds)
+    const tokens = day.tokens.map((token) => token.symbol).join('/')
+    if (codes.length > 0) {
+      alerts.push({
+        poolId: day.pool.id,
+        tokens,
+        messages: codes.map((code) => alertMessage(code, day, thresholds)),
+      })
+    }
+    rows.push(poolRow(day, tokens, codes))
+  }
+  return {
+    date: report.date,
+    digest: digest.name,
+    alerts,
+    pools: rows,
+    errors,
+    links,
+    counts: {
+      pools: selected.length,
+      ok: rows.length,
+      errors: errors.length,
+      alerts: alerts.length,
+    },
+  }
+}
+
+function poolRow(
+  day: Extract<PoolDay, { status: 'ok' }>,
+  tokens: string,
+  codes: readonly AlertCode[],
+): DigestPoolRow {
+  const { metrics } = day
+  return {
+    poolId: day.pool.id,
+    protocol: day.pool.protocol,
+    tokens,
+    composition: day.tokens
+      .map((token) => `${token.symbol} ${(token.shareEnd * 100).toFixed(1)}%`)
+      .join(' / '),
+    tvl: usdCompact.format(metrics.tvlUsdEnd),
+    imbalance: `${(metrics.imbalanceEnd * 100).toFixed(2)} pp`,
+    priceDeviation: signedPercent(metrics.priceDeviationEnd),
+    divergenceLoss: signedPercent(metrics.divergenceLoss, 3),
+    feeReturn: signedPercent(metrics.feeReturn, 3),
+    lpVsHodl: signedPercent(metrics.lpVsHodl, 3),
+    fees: usdCompact.format(metrics.feesUsd),
+    depth: usdCompact.format(metrics.depth2pctUsd),
+    alerts: codes.join(', '),
+  }
+}
+
+function alertMessage(
+  code: AlertCode,
+  day: Extract<PoolDay, { status: 'ok' }>,
+  thresholds: ReturnType<typeof thresholdsFor>,
+): string {
+  const { metrics } = day
+  switch (code) {
+    case 'imbalance':
+      return `imbalance ${(metrics.imbalanceEnd * 100).toFixed(2)} pp (limit ${thresholds.imbalancePp} pp); holds ${day.tokens
+        .map((token) => `${token.symbol} ${(token.shareEnd * 100).toFixed(1)}%`)
+        .join(' / ')}`
+    case 'price_deviation':
+      return `price ${signedPercent(metrics.priceDeviationEnd)} off the market (limit ±${thresholds.priceDeviationPct}%)`
+    case 'il':
+      return `divergence loss ${signedPercent(metrics.divergenceLoss, 3)} (limit ${thresholds.ilPct}%)`
+  }
+}
+
+/** `+1.23%`, `-1.23%`, and `0.00%` for anything that rounds to zero (never `-0.00%`). */
+export function signedPercent(fraction: number, digits = 2): string {
+  const text = formatDecimal(fraction * 100, digits)
+  return `${fraction > 0 && Number(text) !== 0 ? '+' : ''}${text}%`
+}

@@ -1,0 +1,46 @@
+/**
+ * Base error of the report: a short message for the reader, optional details, and the
+ * low-level cause, wrapped once where it crosses a boundary.
+ */
+export class ReportError extends Error {
+  override name = 'ReportError'
+  readonly shortMessage: string
+  readonly details: string | undefined
+
+  constructor(shortMessage: string, options: { details?: string; cause?: unknown } = {}) {
+    super(options.details ? `${shortMessage}\n\nDetails: ${options.details}` : shortMessage, {
+      cause: options.cause,
+    })
+    this.shortMessage = shortMessage
+    this.details = options.details
+  }
+}
+
+/** A config file or an invocation that cannot run; raised before any chain read. */
+export class InvalidInputError extends ReportError {
+  override name = 'InvalidInputError'
+  readonly issues: readonly string[]
+
+  constructor(what: string, issues: readonly string[]) {
+    super(`${what}:\n${issues.map((issue) => `  - ${issue}`).join('\n')}`)
+    this.issues = issues
+  }
+}
+
+/** A contract call that reverted or returned something that does not decode. */
+export class ContractReadError extends ReportError {
+  override name = 'ContractReadError'
+}
+
+/** The chain cannot answer for the requested day (in the future, before genesis, ...). */
+export class DayNotAvailableError extends ReportError {
+  override name = 'DayNotAvailableError'
+}
+
+/** The message of any thrown value, for error rows and logs. */
+export function errorMessage(error: unknown): string {
+  if (error instanceof ReportError) return error.shortMessage
+  if (error instanceof Error)
+    return (error as { shortMessage?: string }).shortMessage ?? error.message
+  return String(error)
+}

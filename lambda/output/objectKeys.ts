@@ -1,0 +1,12 @@
+/**
+ * The output layout (DESIGN.md, "Outputs"): Hive-style `dt=` partitions, the same under a
+ * local folder and under the S3 prefix.
+ */
+export const objectKeys = {
+  metrics: (date: string) => `metrics/dt=${date}/metrics.csv`,
+  balances: (date: string) => `balances/dt=${date}/balances.csv`,
+  manifest: (date: string) => `runs/dt=${date}/manifest.json`,
+  /** Rendered digests (`.html`, `.txt`, `.eml`) of local runs. */
+  email: (date: string, digest: string, extension: 'html' | 'txt' | 'eml') =>
+    `emails/dt=${date}/${digest}.${extension}`,
+} as const

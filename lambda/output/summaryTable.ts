@@ -1,0 +1,56 @@
+import type { DailyReport } from '../report/types.ts'
+import { formatDecimal } from './formatDecimal.ts'
+
+/**
+ * A plain-text table of the day for the terminal: one line per pool with the headline
+ * numbers, alerts and errors.
+ *
+ * @param report - the day's report
+ * @returns the table, lines joined with `\n`
+ */
+export function renderSummaryTable(report: DailyReport): string {
+  const header = [
+    'pool',
+    'tokens',
+    'TVL USD',
+    'imbalance pp',
+    'price dev %',
+    'IL %',
+    'fee ret %',
+    'LP-HODL %',
+    'fees USD',
+    'alerts / error',
+  ]
+  const percent = (fraction: number, digits: number) => formatDecimal(fraction * 100, digits)
+  const rows = report.pools.map((day) => {
+    if (day.status === 'error')
+      return [day.pool.id, '', '', '', '', '', '', '', '', `ERROR: ${day.error}`]
+    const { metrics } = day
+    return [
+      day.pool.id,
+      day.tokens.map((token) => token.symbol).join('/'),
+      Math.round(metrics.tvlUsdEnd).toLocaleString('en-US'),
+      percent(metrics.imbalanceEnd, 2),
+      percent(metrics.priceDeviationEnd, 2),
+      percent(metrics.divergenceLoss, 3),
+      percent(metrics.feeReturn, 3),
+      percent(metrics.lpVsHodl, 3),
+      Math.round(metrics.feesUsd).toLocaleString('en-US'),
+      day.alerts.join(', '),
+    ]
+  })
+  const widths = header.map((_, column) =>
+    Math.max(...[header, ...rows].map((row) => row[column]!.length)),
+  )
+  const numeric = (column: number) => column >= 2 && column <= 8
+  const line = (row: string[]) =>
+    row
+      .map((cell, column) =>
+        numeric(column) ? cell.padStart(widths[column]!) : cell.padEnd(widths[column]!),
+      )
+      .join('  ')
+      .trimEnd()
+  return [line(header), line(widths.map((width) => '-'.repeat(width))), ...rows.map(line)].join(
+    '\n',
+  )
+}

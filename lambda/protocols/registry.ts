@@ -1,0 +1,60 @@
+import type { Address } from 'viem'
+import type { BlockReader } from '../chain/blockReader.ts'
+import type { PoolConfig, Protocol } from '../config/schema.ts'
+import type { PoolDayMetrics } from '../metrics/types.ts'
+import { uniswapV2Day } from '../metrics/uniswapV2Day.ts'
+import { readUniswapV2Pool, type UniswapV2State } from './uniswapV2.ts'
+
+/** What every protocol's state has in common. */
+export interface PoolState {
+  /** Token addresses in the pool's on-chain order. */
+  readonly tokens: readonly Address[]
+  /** Raw balances per token, the ones TVL and `balances.csv` report. */
+  readonly balances: readonly bigint[]
+}
+
+/** Prices, decimals and the two states that a protocol's day metrics take. */
+export interface PoolDayInput<State extends PoolState, Pool extends PoolConfig = PoolConfig> {
+  readonly pool: Pool
+  readonly start: State
+  readonly end: State
+  readonly decimals: readonly number[]
+  readonly pricesStart: readonly number[]
+  readonly pricesEnd: readonly number[]
+}
+
+/** How the report reads one protocol (I/O) and turns two reads into metrics (pure). */
+export interface ProtocolModule<
+  State extends PoolState = PoolState,
+  Pool extends PoolConfig = PoolConfig,
+> {
+  read(reader: BlockReader, pool: Pool): Promise<State>
+  /** Target weight of each token. */
+  weights(state: State): number[]
+  dayMetrics(input: PoolDayInput<State, Pool>): PoolDayMetrics
+}
+
+type PoolOf<P extends Protocol> = Extract<PoolConfig, { protocol: P }>
+
+const uniswapV2: ProtocolModule<UniswapV2State, PoolOf<'uniswap-v2'>> = {
+  read: (reader, pool) => readUniswapV2Pool(reader, pool.address),
+  weights: () => [0.5, 0.5],
+  dayMetrics: ({ pool, start, end, decimals, pricesStart, pricesEnd }) =>
+    uniswapV2Day({
+      start,
+      end,
+      decimals: [decimals[0]!, decimals[1]!],
+      pricesStart: [pricesStart[0]!, pricesStart[1]!],
+      pricesEnd: [pricesEnd[0]!, pricesEnd[1]!],
+      feeRate: (pool.feeBps ?? 30) / 10_000,
+    }),
+}
+
+const modules: { [P in Protocol]: ProtocolModule<PoolState, PoolOf<P>> } = {
+  'uniswap-v2': uniswapV2 as ProtocolModule<PoolState, PoolOf<'uniswap-v2'>>,
+}
+
+/** The module of a pool's protocol. */
+export function protocolModule(pool: PoolConfig): ProtocolModule {
+  return modules[pool.protocol] as ProtocolModule
+}

@@ -1,0 +1,98 @@
+import type { Address } from 'viem'
+import { createBlockReader } from '../chain/blockReader.ts'
+import type { ChainClient } from '../chain/createChainClient.ts'
+import { createBlockFinder } from '../chain/findBlockAtTimestamp.ts'
+import type { Config, PoolConfig } from '../config/schema.ts'
+import { DayNotAvailableError, errorMessage } from '../errors.ts'
+import { indexPrices } from '../prices/priceIndex.ts'
+import { dayBounds } from './date.ts'
+import { readPoolDay } from './readPoolDay.ts'
+import type { ChainDay, DailyReport, PoolDay } from './types.ts'
+
+export interface BuildDailyReportParameters {
+  readonly config: Config
+  /** `YYYY-MM-DD`: the UTC day reported on. */
+  readonly date: string
+  /** Pools to report, in config order (all by default). */
+  readonly pools?: readonly PoolConfig[]
+  /** Client of each configured chain that has pools. */
+  readonly clientFor: (chain: string) => ChainClient
+}
+
+/**
+ * Reads every selected pool at the day's start and end blocks and computes its metrics.
+ * Each chain's pools are read together: one block search per boundary, then Multicall3
+ * rounds pinned to the two blocks.
+ *
+ * @param parameters - config, date, pools, chain clients
+ * @returns the day's report, one entry per pool in config order
+ * @throws DayNotAvailableError when a chain cannot cover the date (not over yet, before genesis)
+ */
+export async function buildDailyReport({
+  config,
+  date,
+  pools = config.pools,
+  clientFor,
+}: BuildDailyReportParameters): Promise<DailyReport> {
+  const { start, end } = dayBounds(date)
+  const prices = indexPrices(config)
+  const chainNames = [...new Set(pools.map((pool) => pool.chain))]
+  const perChain = await Promise.all(
+    chainNames.map(async (name) => {
+      const chain = config.chains[name]!
+      const chainPools = pools.filter((pool) => pool.chain === name)
+      const client = clientFor(name)
+      let blocks: ChainDay
+      try {
+        // The end boundary first: its search brackets the start.
+        const finder = createBlockFinder(client)
+        const endBlock = await finder.lastBlockAtOrBefore(end)
+        const startBlock = await finder.lastBlockAtOrBefore(start)
+        blocks = { name, chainId: chain.chainId, start: startBlock, end: endBlock }
+      } catch (error) {
+        if (error instanceof DayNotAvailableError)
+          throw new DayNotAvailableError(`${date} on ${name}: ${error.shortMessage}`)
+        const reason = `chain ${name} could not be read: ${errorMessage(error)}`
+        return {
+          chain: undefined,
+          days: chainPools.map(
+            (pool): PoolDay => ({ pool, chainId: chain.chainId, status: 'error', error: reason }),
+          ),
+        }
+      }
+      const readerOptions = {
+        ...(chain.multicall3 && { multicallAddress: chain.multicall3 as Address }),
+        ...(chain.maxCallsPerRequest && { maxCallsPerRequest: chain.maxCallsPerRequest }),
+      }
+      const startSnapshot = {
+        block: blocks.start,
+        reader: createBlockReader(client, { blockNumber: blocks.start.number, ...readerOptions }),
+      }
+      const endSnapshot = {
+        block: blocks.end,
+        reader: createBlockReader(client, { blockNumber: blocks.end.number, ...readerOptions }),
+      }
+      const days = await Promise.all(
+        chainPools.map((pool) =>
+          readPoolDay({
+            config,
+            pool,
+            chainId: chain.chainId,
+            prices,
+            start: startSnapshot,
+            end: endSnapshot,
+          }),
+        ),
+      )
+      return { chain: blocks, days }
+    }),
+  )
+  const byId = new Map(
+    perChain.flatMap(({ days }) => days.map((day) => [day.pool.id, day] as const)),
+  )
+  return {
+    date,
+    chains: perChain.flatMap(({ chain }) => (chain ? [chain] : [])),
+    pools: pools.map((pool) => byId.get(pool.id)!),
+  }
+}

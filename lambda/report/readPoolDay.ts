@@ -1,0 +1,96 @@
+import { type Address, isAddressEqual } from 'viem'
+import type { BlockReader } from '../chain/blockReader.ts'
+import type { BlockStamp } from '../chain/findBlockAtTimestamp.ts'
+import { readTokenMetadata } from '../chain/readTokenMetadata.ts'
+import type { Config, PoolConfig } from '../config/schema.ts'
+import { errorMessage, ReportError } from '../errors.ts'
+import { type PriceIndex, priceKey } from '../prices/priceIndex.ts'
+import { readReferencePrices } from '../prices/readReferencePrices.ts'
+import { protocolModule } from '../protocols/registry.ts'
+import { evaluateAlerts, thresholdsFor } from './alerts.ts'
+import type { PoolDay } from './types.ts'
+
+/** A snapshot block and the reader pinned to it. */
+export interface Snapshot {
+  readonly block: BlockStamp
+  readonly reader: BlockReader
+}
+
+export interface ReadPoolDayParameters {
+  readonly config: Config
+  readonly pool: PoolConfig
+  readonly chainId: number
+  readonly prices: PriceIndex
+  readonly start: Snapshot
+  readonly end: Snapshot
+}
+
+/**
+ * Reads one pool at the day's two blocks, with its tokens and reference prices, and
+ * computes its metrics. Never throws: a pool that cannot be read or priced becomes an
+ * error row and the other pools go on.
+ *
+ * @param parameters - the pool, the two snapshots, the price sources
+ * @returns the pool's day
+ */
+export async function readPoolDay(parameters: ReadPoolDayParameters): Promise<PoolDay> {
+  const { pool, chainId, start, end } = parameters
+  const base = { pool, chainId, start: start.block, end: end.block }
+  try {
+    return { ...base, status: 'ok', ...(await computePoolDay(parameters)) }
+  } catch (error) {
+    return { ...base, status: 'error', error: errorMessage(error) }
+  }
+}
+
+async function computePoolDay({ config, pool, prices, start, end }: ReadPoolDayParameters) {
+  const protocol = protocolModule(pool)
+  const [startState, endState] = await Promise.all([
+    protocol.read(start.reader, pool),
+    protocol.read(end.reader, pool),
+  ])
+  const tokens = endState.tokens
+  if (!sameTokens(startState.tokens, tokens)) {
+    throw new ReportError('the pool lists different tokens at the start and end blocks')
+  }
+  const sources = tokens.map((token) => {
+    const source = prices.get(priceKey(pool.chain, token))
+    if (!source)
+      throw new ReportError(
+        `no reference price for token ${token}: add prices["${priceKey(pool.chain, token)}"]`,
+      )
+    return source
+  })
+  const [metadata, pricesStart, pricesEnd] = await Promise.all([
+    Promise.all(tokens.map((token) => readTokenMetadata(end.reader, token))),
+    readReferencePrices(start.reader, sources, start.block.timestamp),
+    readReferencePrices(end.reader, sources, end.block.timestamp),
+  ])
+  const metrics = protocol.dayMetrics({
+    pool,
+    start: startState,
+    end: endState,
+    decimals: metadata.map((token) => token.decimals),
+    pricesStart,
+    pricesEnd,
+  })
+  const weights = protocol.weights(endState)
+  return {
+    metrics,
+    alerts: evaluateAlerts(metrics, thresholdsFor(pool.thresholds, config.thresholds)),
+    tokens: metadata.map((token, i) => ({
+      ...token,
+      weight: weights[i]!,
+      balanceStart: startState.balances[i]!,
+      balanceEnd: endState.balances[i]!,
+      priceStart: pricesStart[i]!,
+      priceEnd: pricesEnd[i]!,
+      shareStart: metrics.valueSharesStart[i]!,
+      shareEnd: metrics.valueSharesEnd[i]!,
+    })),
+  }
+}
+
+function sameTokens(a: readonly Address[], b: readonly Address[]): boolean {
+  return a.length === b.length && a.every((token, i) => isAddressEqual(token, b[i]!))
+}

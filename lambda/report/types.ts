@@ -1,0 +1,56 @@
+import type { Address } from 'viem'
+import type { BlockStamp } from '../chain/findBlockAtTimestamp.ts'
+import type { PoolConfig } from '../config/schema.ts'
+import type { PoolDayMetrics } from '../metrics/types.ts'
+import type { AlertCode } from './alerts.ts'
+
+/** One token of a pool over the day. */
+export interface TokenDay {
+  readonly address: Address
+  /** Read from the chain: untrusted. */
+  readonly symbol: string
+  readonly decimals: number
+  /** Target weight, as a fraction. */
+  readonly weight: number
+  /** Raw balances at the start and end blocks. */
+  readonly balanceStart: bigint
+  readonly balanceEnd: bigint
+  readonly priceStart: number
+  readonly priceEnd: number
+  readonly shareStart: number
+  readonly shareEnd: number
+}
+
+/** The two snapshot blocks of one chain for the day. */
+export interface ChainDay {
+  readonly name: string
+  readonly chainId: number
+  readonly start: BlockStamp
+  readonly end: BlockStamp
+}
+
+interface PoolDayBase {
+  readonly pool: PoolConfig
+  readonly chainId: number
+  readonly start?: BlockStamp
+  readonly end?: BlockStamp
+}
+
+/** A pool's day: metrics, or the reason there are none. */
+export type PoolDay =
+  | (PoolDayBase & {
+      readonly status: 'ok'
+      readonly tokens: readonly TokenDay[]
+      readonly metrics: PoolDayMetrics
+      readonly alerts: readonly AlertCode[]
+    })
+  | (PoolDayBase & { readonly status: 'error'; readonly error: string })
+
+/** Everything the outputs of one date are made from. */
+export interface DailyReport {
+  /** `YYYY-MM-DD` */
+  readonly date: string
+  readonly chains: readonly ChainDay[]
+  /** In config order. */
+  readonly pools: readonly PoolDay[]
+}

@@ -7,7 +7,7 @@ import { resolveRpcUrls } from './config/resolveRpcUrls.ts'
 import { selectPools } from './config/selectPools.ts'
 import { createLocalDigestSender } from './email/localDigestSender.ts'
 import { loadDigestRenderer } from './email/renderDigest.ts'
-import { errorMessage, InvalidInputError, ReportError } from './errors.ts'
+import { DayNotAvailableError, errorMessage, InvalidInputError, ReportError } from './errors.ts'
 import { createLocalStore } from './output/localStore.ts'
 import { objectKeys } from './output/objectKeys.ts'
 import { renderSummaryTable } from './output/summaryTable.ts'
@@ -39,7 +39,7 @@ Environment:
   REPORT_SENDER   From address of digests that do not set one.
 
 Exit status: 0 when the report was written (pools that could not be read are error rows),
-1 when the run failed, 2 for a bad command line or config.
+1 when the run failed, 2 for a bad command line, config or date.
 `
 
 /** Where the CLI writes: injectable so tests can capture it. */
@@ -77,7 +77,8 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo): Prom
       ])
     return await runCommand(rest, io)
   } catch (error) {
-    if (error instanceof InvalidInputError) {
+    // A date the chain cannot cover is the user's input too.
+    if (error instanceof InvalidInputError || error instanceof DayNotAvailableError) {
       io.stderr(`error: ${error.message}\n`)
       return 2
     }

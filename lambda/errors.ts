@@ -32,9 +32,15 @@ export class ContractReadError extends ReportError {
   override name = 'ContractReadError'
 }
 
-/** The chain cannot answer for the requested day (in the future, before genesis, ...). */
+/** The chain cannot answer for a requested time: before its genesis, or after its latest block. */
 export class DayNotAvailableError extends ReportError {
   override name = 'DayNotAvailableError'
+  readonly reason: 'before-genesis' | 'not-yet'
+
+  constructor(reason: 'before-genesis' | 'not-yet', shortMessage: string) {
+    super(shortMessage)
+    this.reason = reason
+  }
 }
 
 /** The message of any thrown value, for error rows and logs. */

@@ -49,11 +49,13 @@ export function createBlockFinder(client: ChainClient): BlockFinder {
       const { genesis, latest } = await bounds
       if (target < genesis.timestamp) {
         throw new DayNotAvailableError(
+          'before-genesis',
           `${iso(target)} is before the chain existed (genesis block at ${iso(genesis.timestamp)})`,
         )
       }
       if (target >= latest.timestamp) {
         throw new DayNotAvailableError(
+          'not-yet',
           `the chain has no block after ${iso(target)} yet (latest block ${latest.number} at ${iso(latest.timestamp)})`,
         )
       }

@@ -50,8 +50,16 @@ export async function buildDailyReport({
         const startBlock = await finder.lastBlockAtOrBefore(start)
         blocks = { name, chainId: chain.chainId, start: startBlock, end: endBlock }
       } catch (error) {
-        if (error instanceof DayNotAvailableError)
-          throw new DayNotAvailableError(`${date} on ${name}: ${error.shortMessage}`)
+        if (error instanceof DayNotAvailableError) {
+          const why =
+            error.reason === 'before-genesis'
+              ? 'the day starts before the chain existed'
+              : 'the chain has not finished the day'
+          throw new DayNotAvailableError(
+            error.reason,
+            `cannot report ${date} on ${name}: ${why}; ${error.shortMessage}`,
+          )
+        }
         const reason = `chain ${name} could not be read: ${errorMessage(error)}`
         return {
           chain: undefined,

@@ -45,7 +45,9 @@ export async function readPoolDay(parameters: ReadPoolDayParameters): Promise<Po
 
 async function computePoolDay({ config, pool, prices, start, end }: ReadPoolDayParameters) {
   const protocol = protocolModule(pool)
-  const [startState, endState] = await Promise.all([
+  // Settle both reads before failing, so the error row always names the start read first
+  // (whichever read failed first in time would make re-runs differ).
+  const [startState, endState] = await settledInOrder([
     protocol.read(start.reader, pool),
     protocol.read(end.reader, pool),
   ])
@@ -61,7 +63,7 @@ async function computePoolDay({ config, pool, prices, start, end }: ReadPoolDayP
       )
     return source
   })
-  const [metadata, pricesStart, pricesEnd] = await Promise.all([
+  const [metadata, pricesStart, pricesEnd] = await settledInOrder([
     Promise.all(tokens.map((token) => readTokenMetadata(end.reader, token))),
     readReferencePrices(start.reader, sources, start.block.timestamp),
     readReferencePrices(end.reader, sources, end.block.timestamp),
@@ -93,4 +95,13 @@ async function computePoolDay({ config, pool, prices, start, end }: ReadPoolDayP
 
 function sameTokens(a: readonly Address[], b: readonly Address[]): boolean {
   return a.length === b.length && a.every((token, i) => isAddressEqual(token, b[i]!))
+}
+
+/** Like `Promise.all`, but waits for every promise and rethrows the first failure in argument order. */
+async function settledInOrder<T extends readonly unknown[]>(
+  promises: { [K in keyof T]: Promise<T[K]> },
+): Promise<T> {
+  const results = await Promise.allSettled(promises)
+  for (const result of results) if (result.status === 'rejected') throw result.reason
+  return results.map((result) => (result as PromiseFulfilledResult<unknown>).value) as unknown as T
 }

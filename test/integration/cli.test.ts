@@ -1,0 +1,180 @@
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { DEVNET_RPC_ENV, devnetConfig } from '../../devnet/devnetConfig.ts'
+import { type CliIo, main } from '../../lambda/cli.ts'
+import { addDays } from '../../lambda/report/date.ts'
+import { lastSimulatedDay, sharedDevnet } from '../support/devnet.ts'
+
+const devnet = sharedDevnet()
+const date = lastSimulatedDay()
+const CONFIG = path.join(import.meta.dirname, '..', '..', 'config', 'devnet.json')
+let out: string
+
+beforeAll(async () => {
+  out = await mkdtemp(path.join(tmpdir(), 'pool-report-cli-'))
+})
+afterAll(async () => {
+  await rm(out, { recursive: true, force: true })
+})
+
+async function run(args: string[], env: Record<string, string> = {}) {
+  let stdout = ''
+  let stderr = ''
+  const io: CliIo = {
+    stdout: (text) => {
+      stdout += text
+    },
+    stderr: (text) => {
+      stderr += text
+    },
+    env: { [DEVNET_RPC_ENV]: devnet.rpcUrl, ...env },
+    now: () => new Date(Number(devnet.endTime) * 1000 + 3_600_000),
+  }
+  const status = await main(args, io)
+  return { status, stdout, stderr }
+}
+
+async function listFiles(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true })
+  return entries
+    .filter((entry) => entry.isFile())
+    .map((entry) => path.relative(dir, path.join(entry.parentPath, entry.name)))
+    .sort()
+}
+
+test('config/devnet.json is the config of the simulated devnet', async () => {
+  const committed = JSON.parse(await readFile(CONFIG, 'utf8'))
+  const generated = devnetConfig({
+    base: { tokens: devnet.tokens as never, feeds: devnet.feeds },
+    pools: devnet.pools,
+  })
+  expect(committed).toEqual(JSON.parse(JSON.stringify(generated)))
+})
+
+test('run writes the layout, prints the summary, and a second run writes the same bytes', async () => {
+  const first = await run(['run', '--config', CONFIG, '--date', date, '--out', out])
+  expect(first.stderr).toBe('')
+  expect(first.status).toBe(0)
+  expect(first.stdout).toContain(`Pool report for ${date} (UTC)`)
+  expect(first.stdout).toMatch(/uni-v2-link-weth\s+WETH\/LINK.*imbalance, price_deviation/)
+  expect(first.stdout).toContain('ERROR: ')
+  const files = await listFiles(out)
+  expect(files).toEqual([
+    `balances/dt=${date}/balances.csv`,
+    `emails/dt=${date}/daily.eml`,
+    `emails/dt=${date}/daily.html`,
+    `emails/dt=${date}/daily.txt`,
+    `metrics/dt=${date}/metrics.csv`,
+    `runs/dt=${date}/manifest.json`,
+  ])
+  const contents = await Promise.all(files.map((file) => readFile(path.join(out, file))))
+  expect((await run(['run', '--config', CONFIG, '--date', date, '--out', out])).status).toBe(0)
+  const again = await Promise.all(files.map((file) => readFile(path.join(out, file))))
+  for (const [i, content] of again.entries())
+    expect(content.equals(contents[i]!), files[i]).toBe(true)
+
+  const manifest = JSON.parse(contents[files.indexOf(`runs/dt=${date}/manifest.json`)]!.toString())
+  expect(manifest).toMatchObject({
+    date,
+    pools: { total: 6, ok: 5, error: 1 },
+    rows: { metrics: 6, balances: 10 },
+    emails: [{ digest: 'daily', id: `emails/dt=${date}/daily.eml` }],
+  })
+  const html = contents[files.indexOf(`emails/dt=${date}/daily.html`)]!.toString()
+  expect(html).toContain(`href="file://${out}/metrics/dt&#x3D;${date}/metrics.csv"`)
+})
+
+test('--pools and --no-email narrow the run', async () => {
+  const dir = path.join(out, 'subset')
+  const { status } = await run([
+    'run',
+    '--config',
+    CONFIG,
+    '--date',
+    date,
+    '--out',
+    dir,
+    '--pools',
+    'uni-v2-dai-usdc',
+    '--no-email',
+  ])
+  expect(status).toBe(0)
+  expect(await listFiles(dir)).not.toContain(`emails/dt=${date}/daily.eml`)
+  const csv = await readFile(path.join(dir, `metrics/dt=${date}/metrics.csv`), 'utf8')
+  expect(csv.trim().split('\n')).toHaveLength(2)
+  expect(csv).toContain(',uni-v2-dai-usdc,')
+})
+
+describe('bad input is a clear error with a non-zero exit, before any chain read', () => {
+  let requests = 0
+  let rpcUrl: string
+  const server = createServer((_request, response) => {
+    requests++
+    response.end('{}')
+  })
+  beforeAll(async () => {
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    rpcUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  })
+  afterAll(() => {
+    server.close()
+    expect(requests).toBe(0)
+  })
+
+  test.each([
+    [['run', '--config', CONFIG, '--bogus'], /Unknown option '--bogus'/],
+    [['run', '--config', CONFIG, '--date', '2026-02-30'], /"2026-02-30" is not a calendar date/],
+    [
+      ['run', '--config', CONFIG, '--date', '23/11/2026'],
+      /not a calendar date in the form YYYY-MM-DD/,
+    ],
+    [['run', '--config', CONFIG, '--date', addDays(date, 1)], /is not over yet/],
+    [['run', '--config', CONFIG, '--pools', 'nope'], /"nope" not in the config/],
+    [['run'], /--config FILE is required/],
+    [['report'], /unknown command "report"/],
+    [['run', '--config', '/nonexistent.json'], /Cannot read config/],
+  ])('%j', async (args, message) => {
+    const { status, stderr } = await run(args, { [DEVNET_RPC_ENV]: rpcUrl })
+    expect(status).toBe(2)
+    expect(stderr).toMatch(message)
+  })
+
+  test('a config with a bad checksum names the field', async () => {
+    const file = path.join(out, 'bad.json')
+    const config = JSON.parse(await readFile(CONFIG, 'utf8'))
+    config.pools[1].address = config.pools[1].address.toLowerCase().replace('0x6e', '0x6E')
+    await writeFile(file, JSON.stringify(config))
+    const { status, stderr } = await run(['run', '--config', file], { [DEVNET_RPC_ENV]: rpcUrl })
+    expect(status).toBe(2)
+    expect(stderr).toMatch(/pools\[1\]\.address: .*wrong EIP-55 checksum/)
+  })
+})
+
+test('a date before the chain existed is refused and writes nothing', async () => {
+  const dir = path.join(out, 'early')
+  const { status, stderr } = await run([
+    'run',
+    '--config',
+    CONFIG,
+    '--date',
+    '2020-01-01',
+    '--out',
+    dir,
+  ])
+  expect(status).toBe(2)
+  expect(stderr).toMatch(
+    /cannot report 2020-01-01 on devnet: the day starts before the chain existed/,
+  )
+  await expect(readdir(dir)).rejects.toThrow()
+})
+
+test('--help explains every flag', async () => {
+  const { status, stdout } = await run(['--help'])
+  expect(status).toBe(0)
+  for (const flag of ['--config', '--date', '--out', '--pools', '--no-email'])
+    expect(stdout).toContain(flag)
+})

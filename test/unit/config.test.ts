@@ -1,0 +1,186 @@
+import { describe, expect, test } from 'vitest'
+import { parseConfig } from '../../lambda/config/loadConfig.ts'
+import { resolveRpcUrls } from '../../lambda/config/resolveRpcUrls.ts'
+import { selectPools } from '../../lambda/config/selectPools.ts'
+import { InvalidInputError } from '../../lambda/errors.ts'
+
+/** The example of DESIGN.md, which must be complete and valid as it stands. */
+const designExample = {
+  chains: { ethereum: { chainId: 1, rpcUrl: 'https://...', rpcUrlEnv: 'RPC_URL_ETHEREUM' } },
+  prices: {
+    'ethereum:0xC02aaA39b223FE8D0A0e5C4F27eAD9083C756Cc2': {
+      chainlink: '0x5f4eC3Df9cbd43714FE2740f5E3616155c5b8419',
+    },
+    'ethereum:0xA0b86991c6218b36c1d19D4a2e9Eb0cE3606eB48': { fixed: 1 },
+  },
+  pools: [
+    {
+      id: 'uni-v2-usdc-weth',
+      chain: 'ethereum',
+      protocol: 'uniswap-v2',
+      address: '0xB4e16d0168e52d35CaCD2c6185b44281Ec28C9Dc',
+    },
+  ],
+  digests: [
+    {
+      name: 'daily',
+      to: ['risk@example.com'],
+      pools: '*',
+      thresholds: { imbalancePp: 5, priceDeviationPct: 0.5, ilPct: -1 },
+    },
+  ],
+}
+
+function issuesOf(input: unknown): readonly string[] {
+  try {
+    parseConfig(input)
+  } catch (error) {
+    if (error instanceof InvalidInputError) return error.issues
+    throw error
+  }
+  throw new Error('expected the config to be rejected')
+}
+
+// A config under construction: tests poke at any field to break it.
+// biome-ignore lint/suspicious/noExplicitAny: deliberately untyped JSON
+type Draft = Record<string, any>
+const clone = () => structuredClone(designExample) as Draft
+
+test('the DESIGN example is a valid config, with defaults filled in', () => {
+  const config = parseConfig(designExample)
+  expect(config.pools[0]!.address).toBe('0xB4e16d0168e52d35CaCD2c6185b44281Ec28C9Dc')
+  expect(config.thresholds).toEqual({ imbalancePp: 5, priceDeviationPct: 0.5, ilPct: -1 })
+})
+
+test('lower-case addresses are accepted and checksummed', () => {
+  const input = clone()
+  input.pools[0].address = '0xb4e16d0168e52d35cacd2c6185b44281ec28c9dc'
+  expect(parseConfig(input).pools[0]!.address).toBe('0xB4e16d0168e52d35CaCD2c6185b44281Ec28C9Dc')
+})
+
+describe('errors name the JSON path and the problem', () => {
+  test.each([
+    [
+      'unknown protocol',
+      (c: Draft) => {
+        c.pools[0].protocol = 'uniswap-v9'
+      },
+      /^pools\[0\]\.protocol: unknown protocol; expected one of uniswap-v2/,
+    ],
+    [
+      'bad checksum',
+      (c: Draft) => {
+        c.pools[0].address = '0xB4E16d0168e52d35CaCD2c6185b44281Ec28C9Dc'
+      },
+      /^pools\[0\]\.address: .* wrong EIP-55 checksum \(expected 0xB4e16d0168e52d35CaCD2c6185b44281Ec28C9Dc/,
+    ],
+    [
+      'not an address',
+      (c: Draft) => {
+        c.pools[0].address = '0x1234'
+      },
+      /^pools\[0\]\.address: "0x1234" is not an address/,
+    ],
+    [
+      'unknown chain',
+      (c: Draft) => {
+        c.pools[0].chain = 'arbitrum'
+      },
+      /^pools\[0\]\.chain: unknown chain "arbitrum"; chains are: ethereum/,
+    ],
+    [
+      'duplicate pool id',
+      (c: Draft) => {
+        c.pools.push({ ...c.pools[0] })
+      },
+      /^pools\[1\]\.id: duplicate pool id "uni-v2-usdc-weth"/,
+    ],
+    [
+      'price key without a source',
+      (c: Draft) => {
+        c.prices['ethereum:0xdAC17F958D2ee523a2206206994597C13D831ec7'] = {}
+      },
+      /^prices\["ethereum:0xdAC17F958D2ee523a2206206994597C13D831ec7"\]: a price needs a source/,
+    ],
+    [
+      'price key on an unknown chain',
+      (c: Draft) => {
+        c.prices['base:0xdAC17F958D2ee523a2206206994597C13D831ec7'] = { fixed: 1 }
+      },
+      /^prices\["base:0xdAC17F958D2ee523a2206206994597C13D831ec7"\]: unknown chain "base"/,
+    ],
+    [
+      'chain without an RPC',
+      (c: Draft) => {
+        c.chains.ethereum = { chainId: 1 }
+      },
+      /^chains\.ethereum: needs rpcUrl or rpcUrlEnv/,
+    ],
+    [
+      'misspelled field',
+      (c: Draft) => {
+        c.pools[0].adress = c.pools[0].address
+      },
+      /^pools\[0\]: Unrecognized key: "adress"/,
+    ],
+    [
+      'digest naming an unknown pool',
+      (c: Draft) => {
+        c.digests[0].pools = ['nope']
+      },
+      /^digests\[0\]\.pools\[0\]: unknown pool id "nope"/,
+    ],
+    [
+      'bad recipient',
+      (c: Draft) => {
+        c.digests[0].to = ['not-an-email']
+      },
+      /^digests\[0\]\.to\[0\]: Invalid email/,
+    ],
+  ])('%s', (_, mutate, expected) => {
+    const input = clone()
+    mutate(input)
+    expect(issuesOf(input).join('\n')).toMatch(expected)
+  })
+
+  test('every problem is listed at once', () => {
+    const input = clone()
+    input.pools[0].protocol = 'nope'
+    input.chains.ethereum.chainId = -1
+    expect(issuesOf(input)).toHaveLength(2)
+  })
+})
+
+test('--pools selection rejects unknown ids and keeps config order', () => {
+  const config = parseConfig({
+    ...designExample,
+    pools: [
+      designExample.pools[0]!,
+      {
+        ...designExample.pools[0]!,
+        id: 'second',
+        address: '0x0d4a11d5EEaaC28EC3F61d100daF4d40471f1852',
+      },
+    ],
+  })
+  expect(selectPools(config, ['second', 'uni-v2-usdc-weth']).map((pool) => pool.id)).toEqual([
+    'uni-v2-usdc-weth',
+    'second',
+  ])
+  expect(() => selectPools(config, ['third'])).toThrow(/"third" not in the config/)
+})
+
+test('the RPC URL comes from the named environment variable first, and is required', () => {
+  const config = parseConfig(designExample)
+  expect(
+    resolveRpcUrls(config, ['ethereum'], { RPC_URL_ETHEREUM: 'http://node:8545' }).get('ethereum'),
+  ).toBe('http://node:8545')
+  expect(resolveRpcUrls(config, ['ethereum'], {}).get('ethereum')).toBe('https://...')
+  const envOnly = parseConfig({
+    ...designExample,
+    chains: { ethereum: { chainId: 1, rpcUrlEnv: 'RPC_URL_ETHEREUM' } },
+  })
+  expect(() => resolveRpcUrls(envOnly, ['ethereum'], {})).toThrow(
+    /environment variable RPC_URL_ETHEREUM is not set/,
+  )
+})

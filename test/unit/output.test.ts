@@ -1,0 +1,74 @@
+import { parse } from 'csv-parse/sync'
+import { encodeAbiParameters, stringToHex } from 'viem'
+import { expect, test } from 'vitest'
+import { decodeSymbol } from '../../lambda/chain/readTokenMetadata.ts'
+import { renderBalancesCsv } from '../../lambda/output/balancesCsv.ts'
+import { formatDecimal, formatSignificant } from '../../lambda/output/formatDecimal.ts'
+import { METRICS_COLUMNS, renderMetricsCsv } from '../../lambda/output/metricsCsv.ts'
+import { guardFormula } from '../../lambda/output/untrustedText.ts'
+import { addDays, parseReportDate, yesterdayUtc } from '../../lambda/report/date.ts'
+import { sampleReport } from './sampleReport.ts'
+
+test('decimals are plain: no exponent, no thousands separator, no negative zero', () => {
+  expect(formatDecimal(-5.7190958, 6)).toBe('-5.719096')
+  expect(formatDecimal(1e-9, 6)).toBe('0.000000')
+  expect(formatDecimal(-1e-9, 6)).toBe('0.000000')
+  expect(formatDecimal(1.5e21, 2)).toBe('1500000000000000000000.00')
+  expect(formatDecimal(undefined, 2)).toBe('')
+  expect(formatDecimal(Number.NaN, 2)).toBe('')
+  expect(formatSignificant(57184.45816103)).toBe('57184.45816103')
+  expect(formatSignificant(1e-12)).toBe('0.000000000001')
+  expect(formatSignificant(0.8)).toBe('0.8')
+})
+
+test('strings that would start a spreadsheet formula are defused', () => {
+  for (const text of ['=1+1', '+1', '-1', '@SUM(A1)', '\tx', '\rx'])
+    expect(guardFormula(text)).toBe(`'${text}`)
+  expect(guardFormula('WETH')).toBe('WETH')
+})
+
+test('symbols decode from string and bytes32 returns, and lose control characters', () => {
+  expect(decodeSymbol(encodeAbiParameters([{ type: 'string' }], ['USDC']))).toBe('USDC')
+  expect(decodeSymbol(stringToHex('MKR', { size: 32 }))).toBe('MKR')
+  expect(decodeSymbol(encodeAbiParameters([{ type: 'string' }], ['BAD\r\nSubject: x']))).toBe(
+    'BADSubject: x',
+  )
+  expect(decodeSymbol('0x')).toBeUndefined()
+})
+
+test('metrics.csv quotes per RFC 4180 and round-trips through a CSV parser', () => {
+  const csv = renderMetricsCsv(sampleReport)
+  const [header, ...rows] = parse(csv) as string[][]
+  expect(header).toEqual([...METRICS_COLUMNS])
+  const ok = Object.fromEntries(header!.map((column, i) => [column, rows[0]![i]]))
+  expect(ok.tokens).toBe(`'=HYPERLINK("http://evil")/US,DC`)
+  expect(ok.il_pct).toBe('-5.719096')
+  expect(ok.tvl_usd_end).toBe('2000000.00')
+  expect(ok.alerts).toBe('imbalance;il')
+  expect(ok.range_pct).toBe('')
+  const error = Object.fromEntries(header!.map((column, i) => [column, rows[1]![i]]))
+  expect(error.status).toBe('error')
+  expect(error.error).toBe(`'-not a pair: "quoted", with comma\nand newline`)
+  expect(error.tvl_usd_end).toBe('')
+  // Fields with quotes, commas and newlines are enclosed in quotes, quotes doubled.
+  expect(csv).toContain(`"'=HYPERLINK(""http://evil"")/US,DC"`)
+})
+
+test('balances.csv carries exact token amounts and fractions', () => {
+  const [header, ...rows] = parse(renderBalancesCsv(sampleReport)) as string[][]
+  expect(rows).toHaveLength(2)
+  const row = Object.fromEntries(header!.map((column, i) => [column, rows[1]![i]]))
+  expect(row.balance_start).toBe('1000000.123456')
+  expect(row.weight).toBe('0.5')
+  expect(row.value_share_end).toBe('0.25000000')
+})
+
+test('dates: calendar check, day over, yesterday', () => {
+  expect(() => parseReportDate('2026-02-30')).toThrow(/not a calendar date/)
+  expect(() => parseReportDate('2026-11-23', new Date('2026-11-23T23:59:59Z'))).toThrow(
+    /not over yet/,
+  )
+  expect(parseReportDate('2026-11-23', new Date('2026-11-24T00:00:00Z'))).toBe('2026-11-23')
+  expect(yesterdayUtc(new Date('2026-03-01T00:30:00Z'))).toBe('2026-02-28')
+  expect(addDays('2024-02-28', 1)).toBe('2024-02-29')
+})

@@ -1,0 +1,227 @@
+/**
+ * `npm run bench`: snapshots 1,000 Uniswap V2 pools at one block of a local anvil, the way
+ * the report does (Multicall3 rounds through a block reader) and the naive way (one
+ * `eth_call` per read), and prints JSON-RPC requests, wall time and peak memory of each.
+ */
+import {
+  type Address,
+  createPublicClient,
+  encodeFunctionData,
+  erc20Abi,
+  http,
+  parseAbi,
+} from 'viem'
+import { startAnvil } from '../devnet/anvil.ts'
+import { compileContracts } from '../devnet/compileContracts.ts'
+import { toRaw, withArgs } from '../devnet/deployBase.ts'
+import { DEVNET_SENDER, DevnetWallet } from '../devnet/devnetWallet.ts'
+import { MULTICALL3_ADDRESS } from '../lambda/chain/aggregate3.ts'
+import { createBlockReader } from '../lambda/chain/blockReader.ts'
+import { createChainClient } from '../lambda/chain/createChainClient.ts'
+import { readTokenMetadata } from '../lambda/chain/readTokenMetadata.ts'
+import { aggregatorV3Abi } from '../lambda/prices/readChainlinkPrice.ts'
+import { readReferencePrices } from '../lambda/prices/readReferencePrices.ts'
+import { readUniswapV2Pool, uniswapV2PairAbi } from '../lambda/protocols/uniswapV2.ts'
+
+const POOLS = Number(process.env.BENCH_POOLS ?? 1000)
+const TOKENS = 50
+
+const factoryAbi = parseAbi([
+  'function createPair(address, address) returns (address)',
+  'function allPairs(uint256) view returns (address)',
+])
+
+const anvil = await startAnvil({ noMining: true })
+try {
+  const { pairs, feeds, block } = await deploy(anvil.rpcUrl)
+  process.stdout.write(
+    `Deployed ${pairs.length} pairs over ${TOKENS} tokens with price feeds; snapshot at block ${block.number}.\n\n`,
+  )
+  const results = [
+    await measure('multicall (report)', anvil.rpcUrl, (client) =>
+      snapshotBatched(client, pairs, feeds, block),
+    ),
+    await measure('naive (one call per read)', anvil.rpcUrl, (client) =>
+      snapshotNaive(client, pairs, feeds, block.number),
+    ),
+  ]
+  console.table(results)
+} finally {
+  await anvil.stop()
+}
+
+type Client = ReturnType<typeof createChainClient>
+
+async function snapshotBatched(
+  client: Client,
+  pairs: Address[],
+  feeds: Map<Address, Address>,
+  block: { number: bigint; timestamp: bigint },
+) {
+  const reader = createBlockReader(client, { blockNumber: block.number })
+  const states = await Promise.all(pairs.map((pair) => readUniswapV2Pool(reader, pair)))
+  const tokens = [...new Set(states.flatMap((state) => state.tokens))]
+  await Promise.all([
+    Promise.all(tokens.map((token) => readTokenMetadata(reader, token))),
+    readReferencePrices(
+      reader,
+      tokens.map((token) => ({ chainlink: feeds.get(token)! })),
+      block.timestamp,
+    ),
+  ])
+  return states.length
+}
+
+async function snapshotNaive(
+  client: Client,
+  pairs: Address[],
+  feeds: Map<Address, Address>,
+  blockNumber: bigint,
+) {
+  const read = (
+    address: Address,
+    abi: typeof uniswapV2PairAbi | typeof erc20Abi | typeof aggregatorV3Abi,
+    functionName: string,
+  ) => client.readContract({ address, abi, functionName, blockNumber } as never)
+  const tokens = new Set<Address>()
+  // Bounded concurrency, as a hand-written client would do.
+  for (let i = 0; i < pairs.length; i += 50) {
+    await Promise.all(
+      pairs.slice(i, i + 50).map(async (pair) => {
+        const [token0, token1] = await Promise.all([
+          read(pair, uniswapV2PairAbi, 'token0'),
+          read(pair, uniswapV2PairAbi, 'token1'),
+        ])
+        await Promise.all([
+          read(pair, uniswapV2PairAbi, 'getReserves'),
+          read(pair, uniswapV2PairAbi, 'totalSupply'),
+        ])
+        tokens.add(token0 as Address)
+        tokens.add(token1 as Address)
+      }),
+    )
+  }
+  await Promise.all(
+    [...tokens].flatMap((token) => [
+      read(token, erc20Abi, 'decimals'),
+      read(token, erc20Abi, 'symbol'),
+      read(feeds.get(token)!, aggregatorV3Abi, 'latestRoundData'),
+      read(feeds.get(token)!, aggregatorV3Abi, 'decimals'),
+    ]),
+  )
+  return pairs.length
+}
+
+async function measure(method: string, rpcUrl: string, run: (client: Client) => Promise<number>) {
+  const counter = { count: 0 }
+  const client = createChainClient({ name: 'bench', chainId: 31337, rpcUrl, counter })
+  global.gc?.()
+  const baseline = process.memoryUsage().rss
+  let peak = baseline
+  const sampler = setInterval(() => {
+    peak = Math.max(peak, process.memoryUsage().rss)
+  }, 5)
+  const started = performance.now()
+  const pools = await run(client)
+  const ms = performance.now() - started
+  clearInterval(sampler)
+  peak = Math.max(peak, process.memoryUsage().rss)
+  return {
+    method,
+    pools,
+    'JSON-RPC requests': counter.count,
+    'wall time (ms)': Math.round(ms),
+    'peak RSS (MB)': Math.round(peak / 2 ** 20),
+    'RSS growth (MB)': Math.round((peak - baseline) / 2 ** 20),
+  }
+}
+
+/** 50 tokens with feeds, 1,000 seeded pairs, and one more block to snapshot at. */
+async function deploy(rpcUrl: string) {
+  const artifacts = await compileContracts()
+  const wallet = new DevnetWallet(rpcUrl)
+  await wallet.syncNonce()
+  const runtime = (await wallet.request(
+    'eth_call',
+    { data: artifacts.Multicall3!.bytecode },
+    'latest',
+  )) as `0x${string}`
+  await wallet.request('anvil_setCode', MULTICALL3_ADDRESS, runtime)
+  const now = BigInt(Math.floor(Date.now() / 1000)) + 10n
+  const tokens: Address[] = []
+  const feeds = new Map<Address, Address>()
+  for (let i = 0; i < TOKENS; i++) {
+    const token = wallet.deploy(
+      `token ${i}`,
+      withArgs(artifacts.TestToken!, ['string', 'string', 'uint8'], [`Token ${i}`, `TK${i}`, 18]),
+    )
+    tokens.push(token)
+    feeds.set(
+      token,
+      wallet.deploy(
+        `feed ${i}`,
+        withArgs(
+          artifacts.PriceFeed!,
+          ['uint8', 'string', 'int256'],
+          [8, `TK${i} / USD`, 10n ** 8n],
+        ),
+      ),
+    )
+  }
+  const factoryArtifact = (
+    await import('@uniswap/v2-core/build/UniswapV2Factory.json', { with: { type: 'json' } })
+  ).default
+  const factory = wallet.deploy(
+    'factory',
+    withArgs({ bytecode: `0x${factoryArtifact.bytecode}` }, ['address'], [DEVNET_SENDER]),
+  )
+  const trader = wallet.deploy('trader', artifacts.UniswapV2Trader!.bytecode)
+  await wallet.mine(now)
+  // A block holds a few hundred of these transactions (anvil's 1e9 gas limit, 3e6 per transaction).
+  let timestamp = now
+  const mineEvery = async (count: number) => {
+    if (count % 300 === 299) await wallet.mine(++timestamp)
+  }
+  let created = 0
+  for (let a = 0; a < TOKENS && created < POOLS; a++) {
+    for (let b = a + 1; b < TOKENS && created < POOLS; b++, created++) {
+      wallet.send(
+        `pair ${a}-${b}`,
+        factory,
+        encodeFunctionData({
+          abi: factoryAbi,
+          functionName: 'createPair',
+          args: [tokens[a]!, tokens[b]!],
+        }),
+      )
+      await mineEvery(created)
+    }
+  }
+  await wallet.mine(++timestamp)
+  const client = createPublicClient({ transport: http(rpcUrl) })
+  const pairs = (await Promise.all(
+    Array.from({ length: POOLS }, (_, i) =>
+      client.readContract({
+        address: factory,
+        abi: factoryAbi,
+        functionName: 'allPairs',
+        args: [BigInt(i)],
+      }),
+    ),
+  )) as Address[]
+  for (const [i, pair] of pairs.entries()) {
+    wallet.send(
+      `seed ${pair}`,
+      trader,
+      encodeFunctionData({
+        abi: artifacts.UniswapV2Trader!.abi,
+        functionName: 'seed',
+        args: [pair, toRaw(1000, 18), toRaw(1000, 18)],
+      }),
+    )
+    await mineEvery(i)
+  }
+  await wallet.mine(++timestamp)
+  const block = await client.getBlock()
+  return { pairs, feeds, block: { number: block.number, timestamp: block.timestamp } }
+}

@@ -72,3 +72,12 @@ contract Bytes32SymbolToken is MintableERC20 {
         symbol = symbol_;
     }
 }
+
+/// @notice A token whose symbol() reverts, as some early tokens do; for the report's tests.
+contract NoSymbolToken is MintableERC20 {
+    constructor(uint8 decimals_) MintableERC20(decimals_) {}
+
+    function symbol() external pure returns (string memory) {
+        revert("no symbol");
+    }
+}

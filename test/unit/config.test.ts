@@ -1,3 +1,5 @@
+import { readdir, readFile } from 'node:fs/promises'
+import path from 'node:path'
 import { describe, expect, test } from 'vitest'
 import { parseConfig } from '../../lambda/config/loadConfig.ts'
 import { resolveRpcUrls } from '../../lambda/config/resolveRpcUrls.ts'
@@ -183,4 +185,14 @@ test('the RPC URL comes from the named environment variable first, and is requir
   expect(() => resolveRpcUrls(envOnly, ['ethereum'], {})).toThrow(
     /environment variable RPC_URL_ETHEREUM is not set/,
   )
+})
+
+test('every config shipped in config/ is valid', async () => {
+  const dir = path.join(import.meta.dirname, '..', '..', 'config')
+  const files = (await readdir(dir)).filter((file) => file.endsWith('.json'))
+  expect(files).toEqual(expect.arrayContaining(['devnet.json', 'mainnet.example.json']))
+  for (const file of files) {
+    const config = parseConfig(JSON.parse(await readFile(path.join(dir, file), 'utf8')), file)
+    expect(config.pools.length, file).toBeGreaterThan(0)
+  }
 })

@@ -34,6 +34,10 @@ test('symbols decode from string and bytes32 returns, and lose control character
     'BADSubject: x',
   )
   expect(decodeSymbol('0x')).toBeUndefined()
+  // Spam tokens put whole URLs in their symbols; tables and subjects get the first 32 characters.
+  expect(decodeSymbol(encodeAbiParameters([{ type: 'string' }], ['X'.repeat(40)]))).toBe(
+    'X'.repeat(32),
+  )
 })
 
 test('metrics.csv quotes per RFC 4180 and round-trips through a CSV parser', () => {

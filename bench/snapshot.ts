@@ -13,9 +13,9 @@ import {
 } from 'viem'
 import { startAnvil } from '../devnet/anvil.ts'
 import { compileContracts } from '../devnet/compileContracts.ts'
-import { toRaw, withArgs } from '../devnet/deployBase.ts'
-import { DEVNET_SENDER, DevnetWallet } from '../devnet/devnetWallet.ts'
-import { MULTICALL3_ADDRESS } from '../lambda/chain/aggregate3.ts'
+import { installMulticall3, toRaw, withArgs } from '../devnet/deployBase.ts'
+import { DevnetWallet } from '../devnet/devnetWallet.ts'
+import { queueUniswapV2Core } from '../devnet/uniswapV2.ts'
 import { createBlockReader } from '../lambda/chain/blockReader.ts'
 import { createChainClient } from '../lambda/chain/createChainClient.ts'
 import { readTokenMetadata } from '../lambda/chain/readTokenMetadata.ts'
@@ -141,12 +141,7 @@ async function deploy(rpcUrl: string) {
   const artifacts = await compileContracts()
   const wallet = new DevnetWallet(rpcUrl)
   await wallet.syncNonce()
-  const runtime = (await wallet.request(
-    'eth_call',
-    { data: artifacts.Multicall3!.bytecode },
-    'latest',
-  )) as `0x${string}`
-  await wallet.request('anvil_setCode', MULTICALL3_ADDRESS, runtime)
+  await installMulticall3({ wallet, artifacts })
   const now = BigInt(Math.floor(Date.now() / 1000)) + 10n
   const tokens: Address[] = []
   const feeds = new Map<Address, Address>()
@@ -168,14 +163,7 @@ async function deploy(rpcUrl: string) {
       ),
     )
   }
-  const factoryArtifact = (
-    await import('@uniswap/v2-core/build/UniswapV2Factory.json', { with: { type: 'json' } })
-  ).default
-  const factory = wallet.deploy(
-    'factory',
-    withArgs({ bytecode: `0x${factoryArtifact.bytecode}` }, ['address'], [DEVNET_SENDER]),
-  )
-  const trader = wallet.deploy('trader', artifacts.UniswapV2Trader!.bytecode)
+  const { factory, trader } = await queueUniswapV2Core({ wallet, artifacts })
   await wallet.mine(now)
   // A block holds a few hundred of these transactions (anvil's 1e9 gas limit, 3e6 per transaction).
   let timestamp = now

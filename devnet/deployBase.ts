@@ -27,13 +27,7 @@ export async function deployBase(
   timestamp: bigint,
 ): Promise<BaseDeployment> {
   const { wallet, artifacts } = context
-  // Running the creation code in an eth_call returns the runtime code to install.
-  const runtime = (await wallet.request(
-    'eth_call',
-    { data: artifacts.Multicall3!.bytecode },
-    'latest',
-  )) as Hex
-  await wallet.request('anvil_setCode', MULTICALL3_ADDRESS, runtime)
+  await installMulticall3(context)
 
   const tokens = {} as Record<AssetKey, Address>
   const feeds: Partial<Record<AssetKey, Address>> = {}
@@ -72,6 +66,20 @@ export async function deployBase(
   }
   await wallet.mine(timestamp)
   return { tokens, feeds }
+}
+
+/** Installs Multicall3 at its canonical address, where the report looks for it on every chain. */
+export async function installMulticall3({
+  wallet,
+  artifacts,
+}: Pick<DevnetContext, 'wallet' | 'artifacts'>): Promise<void> {
+  // Running the creation code in an eth_call returns the runtime code to install.
+  const runtime = (await wallet.request(
+    'eth_call',
+    { data: artifacts.Multicall3!.bytecode },
+    'latest',
+  )) as Hex
+  await wallet.request('anvil_setCode', MULTICALL3_ADDRESS, runtime)
 }
 
 /** Queues `setAnswer` on every feed. */

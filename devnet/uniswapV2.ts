@@ -37,15 +37,8 @@ export async function deployUniswapV2(
   specs: readonly UniswapV2PoolSpec[],
   timestamp: bigint,
 ): Promise<UniswapV2Deployment> {
-  const { wallet, artifacts } = context
-  const factoryArtifact = (
-    await import('@uniswap/v2-core/build/UniswapV2Factory.json', { with: { type: 'json' } })
-  ).default
-  const factory = wallet.deploy(
-    'deploy UniswapV2Factory',
-    withArgs({ bytecode: `0x${factoryArtifact.bytecode}` }, ['address'], [DEVNET_SENDER]),
-  )
-  const trader = wallet.deploy('deploy UniswapV2Trader', artifacts.UniswapV2Trader!.bytecode)
+  const { wallet } = context
+  const { factory, trader } = await queueUniswapV2Core(context)
   for (const spec of specs) {
     const [a, b] = spec.assets.map((asset) => base.tokens[asset])
     wallet.send(
@@ -76,6 +69,29 @@ export async function deployUniswapV2(
   }
   await wallet.mine(timestamp + 1n)
   return { factory, trader, drivers }
+}
+
+/**
+ * Queues the deployment of the real `UniswapV2Factory` (from `@uniswap/v2-core`) and of the
+ * simulation's trader contract, for the next block.
+ *
+ * @returns the addresses they will have
+ */
+export async function queueUniswapV2Core(
+  context: Pick<DevnetContext, 'wallet' | 'artifacts'>,
+): Promise<{ factory: Address; trader: Address }> {
+  const factoryArtifact = (
+    await import('@uniswap/v2-core/build/UniswapV2Factory.json', { with: { type: 'json' } })
+  ).default
+  const factory = context.wallet.deploy(
+    'deploy UniswapV2Factory',
+    withArgs({ bytecode: `0x${factoryArtifact.bytecode}` }, ['address'], [DEVNET_SENDER]),
+  )
+  const trader = context.wallet.deploy(
+    'deploy UniswapV2Trader',
+    context.artifacts.UniswapV2Trader!.bytecode,
+  )
+  return { factory, trader }
 }
 
 class UniswapV2Driver implements PoolDriver {

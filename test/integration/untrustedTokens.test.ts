@@ -6,9 +6,9 @@ import { type Address, createPublicClient, encodeFunctionData, http, parseAbi } 
 import { afterAll, beforeAll, expect, test } from 'vitest'
 import { type Anvil, startAnvil } from '../../devnet/anvil.ts'
 import { compileContracts } from '../../devnet/compileContracts.ts'
-import { toRaw, withArgs } from '../../devnet/deployBase.ts'
-import { DEVNET_SENDER, DevnetWallet } from '../../devnet/devnetWallet.ts'
-import { MULTICALL3_ADDRESS } from '../../lambda/chain/aggregate3.ts'
+import { installMulticall3, toRaw, withArgs } from '../../devnet/deployBase.ts'
+import { DevnetWallet } from '../../devnet/devnetWallet.ts'
+import { queueUniswapV2Core } from '../../devnet/uniswapV2.ts'
 import { type CliIo, main } from '../../lambda/cli.ts'
 
 const DAY = 86_400n
@@ -37,12 +37,7 @@ beforeAll(async () => {
   const artifacts = await compileContracts()
   const wallet = new DevnetWallet(anvil.rpcUrl)
   await wallet.syncNonce()
-  const runtime = (await wallet.request(
-    'eth_call',
-    { data: artifacts.Multicall3!.bytecode },
-    'latest',
-  )) as `0x${string}`
-  await wallet.request('anvil_setCode', MULTICALL3_ADDRESS, runtime)
+  await installMulticall3({ wallet, artifacts })
   const token = (symbol: string, decimals: number) =>
     wallet.deploy(
       symbol,
@@ -51,14 +46,7 @@ beforeAll(async () => {
   tokens = SYMBOLS.map((symbol) => token(symbol, 18))
   noSymbol = wallet.deploy('no symbol', withArgs(artifacts.NoSymbolToken!, ['uint8'], [18]))
   const usdc = token('USDC', 6)
-  const factoryArtifact = (
-    await import('@uniswap/v2-core/build/UniswapV2Factory.json', { with: { type: 'json' } })
-  ).default
-  const factory = wallet.deploy(
-    'factory',
-    withArgs({ bytecode: `0x${factoryArtifact.bytecode}` }, ['address'], [DEVNET_SENDER]),
-  )
-  const trader = wallet.deploy('trader', artifacts.UniswapV2Trader!.bytecode)
+  const { factory, trader } = await queueUniswapV2Core({ wallet, artifacts })
   await wallet.mine(MIDNIGHT - 1800n)
   for (const t of [...tokens, noSymbol]) {
     wallet.send(

@@ -2,7 +2,7 @@ import { type Address, getAddress, isAddress } from 'viem'
 import { z } from 'zod'
 
 /** Protocols the report can read. */
-export const PROTOCOLS = ['uniswap-v2'] as const
+export const PROTOCOLS = ['uniswap-v2', 'curve-stableswap', 'balancer-weighted'] as const
 export type Protocol = (typeof PROTOCOLS)[number]
 
 const NAME = /^[a-z0-9][a-z0-9_-]*$/
@@ -107,6 +107,10 @@ const poolSchema = z.discriminatedUnion(
       /** Swap fee that stays with the LPs, in basis points. @default 30 */
       feeBps: z.number().positive().max(10_000).optional(),
     }),
+    /** A Curve StableSwap pool (2 to 4 coins); coins, A, fees and the LP token are read on chain. */
+    z.strictObject({ ...poolBase, protocol: z.literal('curve-stableswap') }),
+    /** A Balancer V2 weighted pool (2 to 8 tokens); pool id, Vault and weights are read on chain. */
+    z.strictObject({ ...poolBase, protocol: z.literal('balancer-weighted') }),
   ],
   {
     error: (issue) =>

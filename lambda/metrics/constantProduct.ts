@@ -1,3 +1,5 @@
+import { pairwiseDepthUsd } from './depth.ts'
+
 /**
  * Gross amount of a token that must be sold into a constant-product pool (Uniswap V2) to
  * move the marginal price of that token, in units of the other token, by the factor
@@ -30,9 +32,6 @@ export function constantProductAmountIn(
   return (2 * c) / (b + Math.sqrt(b * b + 4 * a * c))
 }
 
-/** Price move that defines depth: 2% either way. */
-export const DEPTH_PRICE_MOVE = 0.02
-
 /**
  * Depth of a two-token constant-product pool: the smaller USD value that must be sold into
  * it to move its price by 2%, either selling token 0 (its price falls 2%) or selling token 1
@@ -48,8 +47,9 @@ export function constantProductDepthUsd(
   prices: readonly [number, number],
   fee: number,
 ): number {
-  const sellToken0 = constantProductAmountIn(reserves[0], 1 - DEPTH_PRICE_MOVE, fee) * prices[0]
-  const sellToken1 =
-    constantProductAmountIn(reserves[1], 1 / (1 + DEPTH_PRICE_MOVE), fee) * prices[1]
-  return Math.min(sellToken0, sellToken1)
+  return pairwiseDepthUsd(
+    2,
+    (sold, _bought, priceFactor) =>
+      constantProductAmountIn(reserves[sold]!, priceFactor, fee) * prices[sold]!,
+  )
 }

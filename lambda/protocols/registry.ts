@@ -1,8 +1,12 @@
 import type { Address } from 'viem'
 import type { BlockReader } from '../chain/blockReader.ts'
 import type { PoolConfig, Protocol } from '../config/schema.ts'
+import { balancerWeightedDay, normalizedWeights } from '../metrics/balancerWeightedDay.ts'
+import { curveStableSwapDay } from '../metrics/curveStableSwapDay.ts'
 import type { PoolDayMetrics } from '../metrics/types.ts'
 import { uniswapV2Day } from '../metrics/uniswapV2Day.ts'
+import { type BalancerWeightedState, readBalancerWeightedPool } from './balancerWeighted.ts'
+import { type CurveStableSwapState, readCurveStableSwapPool } from './curveStableSwap.ts'
 import { readUniswapV2Pool, type UniswapV2State } from './uniswapV2.ts'
 
 /** What every protocol's state has in common. */
@@ -31,6 +35,11 @@ export interface ProtocolModule<
   read(reader: BlockReader, pool: Pool): Promise<State>
   /** Target weight of each token. */
   weights(state: State): number[]
+  /**
+   * Whether the pool's tokens are meant to trade at par (a stable pool): a token without a
+   * configured price then takes the price of the first priced token of the pool, or 1 USD.
+   */
+  readonly pegged: boolean
   dayMetrics(input: PoolDayInput<State, Pool>): PoolDayMetrics
 }
 
@@ -39,6 +48,7 @@ type PoolOf<P extends Protocol> = Extract<PoolConfig, { protocol: P }>
 const uniswapV2: ProtocolModule<UniswapV2State, PoolOf<'uniswap-v2'>> = {
   read: (reader, pool) => readUniswapV2Pool(reader, pool.address),
   weights: () => [0.5, 0.5],
+  pegged: false,
   dayMetrics: ({ pool, start, end, decimals, pricesStart, pricesEnd }) =>
     uniswapV2Day({
       start,
@@ -50,8 +60,26 @@ const uniswapV2: ProtocolModule<UniswapV2State, PoolOf<'uniswap-v2'>> = {
     }),
 }
 
+const curveStableSwap: ProtocolModule<CurveStableSwapState, PoolOf<'curve-stableswap'>> = {
+  read: (reader, pool) => readCurveStableSwapPool(reader, pool.address),
+  weights: (state) => state.tokens.map(() => 1 / state.tokens.length),
+  pegged: true,
+  dayMetrics: ({ start, end, decimals, pricesStart, pricesEnd }) =>
+    curveStableSwapDay({ start, end, decimals, pricesStart, pricesEnd }),
+}
+
+const balancerWeighted: ProtocolModule<BalancerWeightedState, PoolOf<'balancer-weighted'>> = {
+  read: (reader, pool) => readBalancerWeightedPool(reader, pool.address),
+  weights: normalizedWeights,
+  pegged: false,
+  dayMetrics: ({ start, end, decimals, pricesStart, pricesEnd }) =>
+    balancerWeightedDay({ start, end, decimals, pricesStart, pricesEnd }),
+}
+
 const modules: { [P in Protocol]: ProtocolModule<PoolState, PoolOf<P>> } = {
   'uniswap-v2': uniswapV2 as ProtocolModule<PoolState, PoolOf<'uniswap-v2'>>,
+  'curve-stableswap': curveStableSwap as ProtocolModule<PoolState, PoolOf<'curve-stableswap'>>,
+  'balancer-weighted': balancerWeighted as ProtocolModule<PoolState, PoolOf<'balancer-weighted'>>,
 }
 
 /** The module of a pool's protocol. */

@@ -4,8 +4,13 @@ import type { BlockStamp } from '../chain/findBlockAtTimestamp.ts'
 import { readTokenMetadata } from '../chain/readTokenMetadata.ts'
 import type { Config, PoolConfig } from '../config/schema.ts'
 import { errorMessage, ReportError } from '../errors.ts'
+import {
+  MissingPriceError,
+  planPoolPrices,
+  readPoolPrices,
+  type TokenPriceSource,
+} from '../prices/poolPrices.ts'
 import { type PriceIndex, priceKey } from '../prices/priceIndex.ts'
-import { readReferencePrices } from '../prices/readReferencePrices.ts'
 import { protocolModule } from '../protocols/registry.ts'
 import { evaluateAlerts, thresholdsFor } from './alerts.ts'
 import type { PoolDay } from './types.ts'
@@ -55,18 +60,23 @@ async function computePoolDay({ config, pool, prices, start, end }: ReadPoolDayP
   if (!sameTokens(startState.tokens, tokens)) {
     throw new ReportError('the pool lists different tokens at the start and end blocks')
   }
-  const sources = tokens.map((token) => {
-    const source = prices.get(priceKey(pool.chain, token))
-    if (!source)
-      throw new ReportError(
-        `no reference price for token ${token}: add prices["${priceKey(pool.chain, token)}"]`,
-      )
-    return source
-  })
+  let plan: TokenPriceSource[]
+  try {
+    plan = planPoolPrices(
+      tokens.map((token) => prices.get(priceKey(pool.chain, token))),
+      protocol.pegged,
+    )
+  } catch (error) {
+    if (!(error instanceof MissingPriceError)) throw error
+    const key = priceKey(pool.chain, tokens[error.index]!)
+    throw new ReportError(
+      `no reference price for token ${tokens[error.index]}: add prices["${key}"]`,
+    )
+  }
   const [metadata, pricesStart, pricesEnd] = await settledInOrder([
     Promise.all(tokens.map((token) => readTokenMetadata(end.reader, token))),
-    readReferencePrices(start.reader, sources, start.block.timestamp),
-    readReferencePrices(end.reader, sources, end.block.timestamp),
+    readPoolPrices(start.reader, plan, start.block.timestamp),
+    readPoolPrices(end.reader, plan, end.block.timestamp),
   ])
   const metrics = protocol.dayMetrics({
     pool,

@@ -1,0 +1,64 @@
+import { BALANCER_ONE, type BalancerWeightedState } from '../protocols/balancerWeighted.ts'
+import { type CompoundingSnapshot, compoundingPoolDay } from './compoundingPoolDay.ts'
+import type { PoolDayMetrics } from './types.ts'
+import { weightedDepthUsd, weightedMarginalPrices } from './weightedMath.ts'
+
+/** Inputs of a Balancer weighted pool's day. */
+export interface BalancerWeightedDayInput {
+  readonly start: BalancerWeightedState
+  readonly end: BalancerWeightedState
+  readonly decimals: readonly number[]
+  readonly pricesStart: readonly number[]
+  readonly pricesEnd: readonly number[]
+}
+
+/**
+ * Day metrics of a weighted pool: target weights are the pool's normalized weights,
+ * marginal prices the weighted spot prices, fee return the growth of `getInvariant()` per
+ * BPT, depth solved on the weighted swap formula with the swap fee.
+ *
+ * @param input - the pool at the start and end blocks, decimals, reference prices
+ * @returns the day's metrics
+ */
+export function balancerWeightedDay({
+  start,
+  end,
+  decimals,
+  pricesStart,
+  pricesEnd,
+}: BalancerWeightedDayInput): PoolDayMetrics {
+  const endSnapshot = toSnapshot(end, decimals, 'end')
+  const weights = normalizedWeights(end)
+  const fee = Number(end.swapFee) / Number(BALANCER_ONE)
+  return compoundingPoolDay({
+    start: toSnapshot(start, decimals, 'start'),
+    end: endSnapshot,
+    weights,
+    pricesStart,
+    pricesEnd,
+    feeRate: fee,
+    depth2pctUsd: weightedDepthUsd(endSnapshot.balances, weights, pricesEnd, fee),
+  })
+}
+
+/** The pool's weights as fractions. */
+export function normalizedWeights(state: Pick<BalancerWeightedState, 'weights'>): number[] {
+  return state.weights.map((weight) => Number(weight) / Number(BALANCER_ONE))
+}
+
+function toSnapshot(
+  state: BalancerWeightedState,
+  decimals: readonly number[],
+  when: string,
+): CompoundingSnapshot {
+  if (state.balances.some((balance) => balance === 0n)) {
+    throw new RangeError(`the pool holds no liquidity at the ${when} block`)
+  }
+  const balances = state.balances.map((raw, i) => Number(raw) / 10 ** decimals[i]!)
+  return {
+    balances,
+    supply: Number(state.totalSupply),
+    invariantPerShare: Number(state.invariant) / Number(state.totalSupply),
+    marginalPrices: weightedMarginalPrices(balances, normalizedWeights(state)),
+  }
+}

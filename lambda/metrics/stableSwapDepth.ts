@@ -1,0 +1,80 @@
+import { pairwiseDepthUsd } from './depth.ts'
+import {
+  StableSwapMathError,
+  type StableSwapPool,
+  stableSwapExchange,
+  stableSwapMarginalPrices,
+} from './stableSwapMath.ts'
+
+/** Relative width at which the bisection stops: far below a cent on any real pool. */
+const TOLERANCE = 1e-12
+/** A trade larger than this many times the pool's balance is not a 2% move. */
+const MAX_GROWTH = 2n ** 40n
+
+/**
+ * Raw amount of coin `i` that, sold into the pool for coin `j` in one `exchange`, leaves
+ * the marginal price of coin `i` in coin `j` at `priceFactor` times its current value. The
+ * exchange is replayed with the pool's integer math, fee included: the whole input enters
+ * the pool, the LPs' share of the fee stays in it, the invariant is solved again.
+ *
+ * @param pool - the pool
+ * @param decimals - decimals of each coin
+ * @param i - coin sold
+ * @param j - coin bought
+ * @param priceFactor - target price over current price, in (0, 1)
+ * @returns the smallest raw amount (to a relative 1e-12) that moves the price that far
+ */
+export function stableSwapAmountIn(
+  pool: StableSwapPool,
+  decimals: readonly number[],
+  i: number,
+  j: number,
+  priceFactor: number,
+): bigint {
+  if (!(priceFactor > 0 && priceFactor < 1)) {
+    throw new RangeError(`stableSwapAmountIn: priceFactor ${priceFactor} is not in (0, 1)`)
+  }
+  const priceOfIinJ = (balances: readonly bigint[]) => {
+    const prices = stableSwapMarginalPrices({ ...pool, balances }, decimals)
+    // prices[k] is coin 0 in coin k, so coin i in coin j is prices[j] / prices[i].
+    return prices[j]! / prices[i]!
+  }
+  const before = priceOfIinJ(pool.balances)
+  const movedEnough = (dx: bigint) =>
+    priceOfIinJ(stableSwapExchange(pool, i, j, dx).balances) <= before * priceFactor
+  let lo = 0n
+  let hi = pool.balances[i]! / 100n + 1n
+  while (!movedEnough(hi)) {
+    lo = hi
+    hi *= 2n
+    if (hi > pool.balances[i]! * MAX_GROWTH) {
+      throw new StableSwapMathError(`no trade moves coin ${i}'s price in coin ${j} that far`)
+    }
+  }
+  while (hi - lo > 1n && Number(hi - lo) > Number(hi) * TOLERANCE) {
+    const mid = (lo + hi) / 2n
+    if (movedEnough(mid)) hi = mid
+    else lo = mid
+  }
+  return hi
+}
+
+/**
+ * Depth of a StableSwap pool for a 2% move (see `pairwiseDepthUsd` for the directions),
+ * each trade solved on the invariant with the pool's fee.
+ *
+ * @param pool - the pool at the end block
+ * @param decimals - decimals of each coin
+ * @param prices - reference prices (USD) of each coin
+ * @returns USD value of the cheapest trade
+ */
+export function stableSwapDepthUsd(
+  pool: StableSwapPool,
+  decimals: readonly number[],
+  prices: readonly number[],
+): number {
+  return pairwiseDepthUsd(pool.balances.length, (sold, bought, priceFactor) => {
+    const amount = stableSwapAmountIn(pool, decimals, sold, bought, priceFactor)
+    return (Number(amount) / 10 ** decimals[sold]!) * prices[sold]!
+  })
+}

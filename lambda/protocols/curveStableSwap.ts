@@ -1,0 +1,169 @@
+import { type Address, erc20Abi, isAddressEqual, parseAbi, zeroAddress } from 'viem'
+import type { BlockReader } from '../chain/blockReader.ts'
+import { tryRead } from '../chain/tryRead.ts'
+import { ContractReadError } from '../errors.ts'
+import { FEE_DENOMINATOR } from '../metrics/stableSwapMath.ts'
+
+/** Curve pool getters without an index argument. */
+export const curvePoolAbi = parseAbi([
+  'function A() view returns (uint256)',
+  'function A_precise() view returns (uint256)',
+  'function get_virtual_price() view returns (uint256)',
+  'function fee() view returns (uint256)',
+  'function admin_fee() view returns (uint256)',
+  'function lp_token() view returns (address)',
+  'function token() view returns (address)',
+  'function stored_rates() view returns (uint256[])',
+])
+
+/** Indexed getters of pools since the 3pool (Vyper arrays index with `uint256`). */
+export const curveUint256IndexAbi = parseAbi([
+  'function coins(uint256 i) view returns (address)',
+  'function balances(uint256 i) view returns (uint256)',
+])
+
+/** Indexed getters of the early pools (compound, y, busd, susd, ...), indexed with `int128`. */
+export const curveInt128IndexAbi = parseAbi([
+  'function coins(int128 i) view returns (address)',
+  'function balances(int128 i) view returns (uint256)',
+])
+
+/** Pools with more coins than this are not StableSwap pools the report reads. */
+export const CURVE_MAX_COINS = 4
+/** `A_PRECISION` of every pool that has `A_precise()`. */
+const A_PRECISION_OF_PRECISE_POOLS = 100n
+
+/** A Curve StableSwap pool at one block. */
+export interface CurveStableSwapState {
+  /** Coins in the pool's order; the native coin is `0xEeee…EEeE`. */
+  readonly tokens: readonly Address[]
+  /** `balances(i)`: the pool's own accounting, admin fees excluded (raw). */
+  readonly balances: readonly bigint[]
+  /** `A_precise()` where the pool has it, else `A()`; already includes `n^(n-1)`. */
+  readonly amp: bigint
+  /** 100 with `A_precise()`, else 1. */
+  readonly aPrecision: bigint
+  /** `fee()` and `admin_fee()`, scaled by 1e10. */
+  readonly fee: bigint
+  readonly adminFee: bigint
+  /** `get_virtual_price()`: `D / S`, scaled by 1e18. */
+  readonly virtualPrice: bigint
+  /** The LP token: `lp_token()`, `token()`, or the pool itself. */
+  readonly lpToken: Address
+  readonly lpSupply: bigint
+  /** `stored_rates()` for pools that publish their rates (StableSwap-NG); plain rates otherwise. */
+  readonly rates?: readonly bigint[]
+}
+
+/**
+ * Reads a Curve StableSwap pool in two Multicall3 rounds. The first probes the interface:
+ * `coins(i)` with `uint256` and with `int128` indices (the number of coins is where they
+ * stop answering), `A`, `A_precise`, `get_virtual_price`, `fee`, `admin_fee`, `lp_token`,
+ * `token`, `totalSupply` of the pool itself and `stored_rates`. The second reads
+ * `balances(i)` and the LP token's `totalSupply`.
+ *
+ * @param reader - reader pinned to the snapshot block
+ * @param address - pool address
+ * @returns the pool's state
+ * @throws ContractReadError if the address does not answer like a StableSwap pool
+ */
+export async function readCurveStableSwapPool(
+  reader: BlockReader,
+  address: Address,
+): Promise<CurveStableSwapState> {
+  const notAPool = (why: string) =>
+    new ContractReadError(
+      `${address} is not a Curve StableSwap pool at block ${reader.blockNumber}: ${why}`,
+    )
+  const probe = <functionName extends (typeof curvePoolAbi)[number]['name']>(
+    functionName: functionName,
+  ) => tryRead(reader, { address, abi: curvePoolAbi, functionName })
+  const indices = [...Array(CURVE_MAX_COINS + 1).keys()].map(BigInt)
+  const [
+    coinsByUint256,
+    coinsByInt128,
+    a,
+    aPrecise,
+    virtualPrice,
+    fee,
+    adminFee,
+    lpToken,
+    token,
+    poolSupply,
+    storedRates,
+  ] = await Promise.all([
+    Promise.all(
+      indices.map((i) =>
+        tryRead(reader, { address, abi: curveUint256IndexAbi, functionName: 'coins', args: [i] }),
+      ),
+    ),
+    Promise.all(
+      indices.map((i) =>
+        tryRead(reader, { address, abi: curveInt128IndexAbi, functionName: 'coins', args: [i] }),
+      ),
+    ),
+    probe('A'),
+    probe('A_precise'),
+    probe('get_virtual_price'),
+    probe('fee'),
+    probe('admin_fee'),
+    probe('lp_token'),
+    probe('token'),
+    tryRead(reader, { address, abi: erc20Abi, functionName: 'totalSupply' }),
+    probe('stored_rates'),
+  ])
+
+  const indexAbi = coinsByUint256[0] !== undefined ? curveUint256IndexAbi : curveInt128IndexAbi
+  const coinProbes = coinsByUint256[0] !== undefined ? coinsByUint256 : coinsByInt128
+  const count = coinProbes.indexOf(undefined)
+  if (count === 0) throw notAPool('coins(0) reverted')
+  if (count === -1) throw notAPool(`it has more than ${CURVE_MAX_COINS} coins`)
+  if (count < 2) throw notAPool('it has a single coin')
+  const tokens = coinProbes.slice(0, count) as Address[]
+  if (tokens.some((coin) => isAddressEqual(coin, zeroAddress))) throw notAPool('a coin is 0x0')
+  if (a === undefined) throw notAPool('A() reverted')
+  if (virtualPrice === undefined) throw notAPool('get_virtual_price() reverted (no liquidity?)')
+  if (fee === undefined || fee >= FEE_DENOMINATOR) throw notAPool('fee() is missing or above 100%')
+  if (adminFee === undefined || adminFee > FEE_DENOMINATOR)
+    throw notAPool('admin_fee() is missing or above 100%')
+
+  const lp = [lpToken, token].find((candidate) => candidate && candidate !== zeroAddress)
+  if (!lp && poolSupply === undefined)
+    throw notAPool('no LP token: neither lp_token(), token() nor totalSupply() answer')
+
+  const [balances, lpSupply] = await Promise.all([
+    Promise.all(
+      tokens.map(async (_, i) => {
+        const balance = await tryRead(reader, {
+          address,
+          abi: indexAbi,
+          functionName: 'balances',
+          args: [BigInt(i)],
+        })
+        if (balance === undefined) throw notAPool(`balances(${i}) reverted`)
+        return balance
+      }),
+    ),
+    lp ? readSupply(reader, lp) : (poolSupply as bigint),
+  ])
+  const amp = aPrecise ?? a
+  if (amp === 0n) throw notAPool('A() is zero')
+  const rates =
+    storedRates?.length === count && storedRates.every((r) => r > 0n) ? storedRates : undefined
+  return {
+    tokens,
+    balances,
+    amp,
+    aPrecision: aPrecise !== undefined ? A_PRECISION_OF_PRECISE_POOLS : 1n,
+    fee,
+    adminFee,
+    virtualPrice,
+    lpToken: lp ?? address,
+    lpSupply,
+    ...(rates && { rates }),
+  }
+}
+
+async function readSupply(reader: BlockReader, lpToken: Address): Promise<bigint> {
+  return reader.read({ address: lpToken, abi: erc20Abi, functionName: 'totalSupply' })
+}

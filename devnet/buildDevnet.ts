@@ -1,7 +1,9 @@
 import { type Address, createPublicClient, http } from 'viem'
 import type { ChainClient } from '../lambda/chain/createChainClient.ts'
 import { type Anvil, startAnvil } from './anvil.ts'
+import { deployBalancerWeighted } from './balancerWeighted.ts'
 import { compileContracts } from './compileContracts.ts'
+import { deployCurveStableSwap } from './curveStableSwap.ts'
 import { type BaseDeployment, deployBase } from './deployBase.ts'
 import { DevnetWallet } from './devnetWallet.ts'
 import { POOLS } from './scenario.ts'
@@ -21,6 +23,9 @@ export interface Devnet {
     readonly address: Address
   }[]
   readonly uniswapV2: { readonly factory: Address; readonly trader: Address }
+  /** LP token of each Curve pool, by pool id. */
+  readonly curve: { readonly lpTokens: Record<string, Address> }
+  readonly balancer: { readonly vault: Address }
   /** Timestamp of the genesis block. */
   readonly genesisTime: bigint
   /** The UTC midnight the simulation ends at; the days before it are fully simulated. */
@@ -71,7 +76,19 @@ export async function buildDevnet(options: BuildDevnetOptions = {}): Promise<Dev
       POOLS.filter((pool) => pool.protocol === 'uniswap-v2'),
       genesisTime + 120n,
     )
-    const drivers = [...v2.drivers]
+    const curve = await deployCurveStableSwap(
+      context,
+      base,
+      POOLS.filter((pool) => pool.protocol === 'curve-stableswap'),
+      genesisTime + 180n,
+    )
+    const balancer = await deployBalancerWeighted(
+      context,
+      base,
+      POOLS.filter((pool) => pool.protocol === 'balancer-weighted'),
+      genesisTime + 240n,
+    )
+    const drivers = [...v2.drivers, ...curve.drivers, ...balancer.drivers]
     await simulateMarket(context, { base, drivers, from: firstDay - 3600n, to: endTime })
     await wallet.mine(endTime + 12n)
     return {
@@ -84,6 +101,8 @@ export async function buildDevnet(options: BuildDevnetOptions = {}): Promise<Dev
         address: driver.address,
       })),
       uniswapV2: { factory: v2.factory, trader: v2.trader },
+      curve: { lpTokens: curve.lpTokens },
+      balancer: { vault: balancer.vault },
       genesisTime,
       endTime,
       days,

@@ -1,6 +1,7 @@
 import { type Address, encodeAbiParameters, encodeFunctionData, type Hex, stringToHex } from 'viem'
 import { MULTICALL3_ADDRESS } from '../lambda/chain/aggregate3.ts'
 import type { ChainClient } from '../lambda/chain/createChainClient.ts'
+import { NATIVE_TOKEN_ADDRESS } from '../lambda/chain/readTokenMetadata.ts'
 import type { Artifact } from './compileContracts.ts'
 import type { DevnetWallet } from './devnetWallet.ts'
 import { ASSETS, type AssetKey, FEED_DECIMALS } from './scenario.ts'
@@ -12,7 +13,7 @@ export interface DevnetContext {
   readonly artifacts: Record<string, Artifact>
 }
 
-/** Tokens and price feeds, by asset. */
+/** Tokens and price feeds, by asset (the native coin's "token" is `0xEeee…EEeE`). */
 export interface BaseDeployment {
   readonly tokens: Record<AssetKey, Address>
   readonly feeds: Partial<Record<AssetKey, Address>>
@@ -32,27 +33,29 @@ export async function deployBase(
   const tokens = {} as Record<AssetKey, Address>
   const feeds: Partial<Record<AssetKey, Address>> = {}
   for (const [key, asset] of Object.entries(ASSETS) as [AssetKey, (typeof ASSETS)[AssetKey]][]) {
-    tokens[key] = asset.bytes32Symbol
-      ? wallet.deploy(
-          `deploy ${key}`,
-          withArgs(
-            artifacts.Bytes32SymbolToken!,
-            ['bytes32', 'bytes32', 'uint8'],
-            [
-              stringToHex(asset.name, { size: 32 }),
-              stringToHex(asset.symbol, { size: 32 }),
-              asset.decimals,
-            ],
-          ),
-        )
-      : wallet.deploy(
-          `deploy ${key}`,
-          withArgs(
-            artifacts.TestToken!,
-            ['string', 'string', 'uint8'],
-            [asset.name, asset.symbol, asset.decimals],
-          ),
-        )
+    tokens[key] = asset.native
+      ? NATIVE_TOKEN_ADDRESS
+      : asset.bytes32Symbol
+        ? wallet.deploy(
+            `deploy ${key}`,
+            withArgs(
+              artifacts.Bytes32SymbolToken!,
+              ['bytes32', 'bytes32', 'uint8'],
+              [
+                stringToHex(asset.name, { size: 32 }),
+                stringToHex(asset.symbol, { size: 32 }),
+                asset.decimals,
+              ],
+            ),
+          )
+        : wallet.deploy(
+            `deploy ${key}`,
+            withArgs(
+              artifacts.TestToken!,
+              ['string', 'string', 'uint8'],
+              [asset.name, asset.symbol, asset.decimals],
+            ),
+          )
     if (asset.price === 'feed') {
       feeds[key] = wallet.deploy(
         `deploy ${key} feed`,

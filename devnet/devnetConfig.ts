@@ -10,7 +10,8 @@ export const DEVNET_DEFAULT_RPC_URL = 'http://127.0.0.1:8545'
 
 /**
  * The report config for a devnet: every simulated pool, reference prices from the
- * simulated feeds (USDC fixed at 1 USD), one digest, and one deliberately misconfigured
+ * simulated feeds (USDC fixed at 1 USD; native ETH under its `0xEeee…EEeE` key; stETH and
+ * sUSD unpriced, so their stable pools price them at par), one digest, and one deliberately misconfigured
  * pool (a price feed's address declared as a V2 pair) to show what an error row looks like.
  * Addresses are deterministic, so `config/devnet.json` is this config, committed.
  *
@@ -20,6 +21,8 @@ export const DEVNET_DEFAULT_RPC_URL = 'http://127.0.0.1:8545'
 export function devnetConfig(devnet: Pick<Devnet, 'base' | 'pools'>): Config {
   const prices: Config['prices'] = {}
   for (const [key, token] of Object.entries(devnet.base.tokens) as [AssetKey, `0x${string}`][]) {
+    // Unpriced assets (stETH, sUSD) sit in stable pools, which price them at par.
+    if (ASSETS[key].price === 'none') continue
     const feed = devnet.base.feeds[key]
     prices[`devnet:${token}`] = feed ? { chainlink: feed } : { fixed: ASSETS[key].startPriceUsd }
   }

@@ -7,6 +7,8 @@ interface QueuedTransaction {
   readonly data: Hex
   readonly gas: bigint
   readonly nonce: number
+  /** Wei sent with the call (pools with a native-ETH coin). */
+  readonly value: bigint
 }
 
 /** Anvil's first default account: unlocked, funded, sends every simulation transaction. */
@@ -51,15 +53,15 @@ export class DevnetWallet {
     return result
   }
 
-  /** Queues a call for the next block. */
-  send(label: string, to: Address, data: Hex, gas = 3_000_000n): void {
-    this.queue.push({ label, to, data, gas, nonce: this.nonce++ })
+  /** Queues a call for the next block, with `value` wei if it pays in ETH. */
+  send(label: string, to: Address, data: Hex, gas = 3_000_000n, value = 0n): void {
+    this.queue.push({ label, to, data, gas, nonce: this.nonce++, value })
   }
 
   /** Queues a contract creation for the next block and returns the address it will have. */
   deploy(label: string, bytecode: Hex, gas = 30_000_000n): Address {
     const nonce = this.nonce++
-    this.queue.push({ label, to: undefined, data: bytecode, gas, nonce })
+    this.queue.push({ label, to: undefined, data: bytecode, gas, nonce, value: 0n })
     return getContractAddress({ from: DEVNET_SENDER, nonce: BigInt(nonce) })
   }
 
@@ -79,6 +81,7 @@ export class DevnetWallet {
             data: tx.data,
             gas: numberToHex(tx.gas),
             nonce: numberToHex(tx.nonce),
+            ...(tx.value > 0n && { value: numberToHex(tx.value) }),
           },
         ],
       })),

@@ -3,18 +3,37 @@
  * pools trade them. Deployment, simulation, the devnet config and the tests all read it.
  */
 
-export type AssetKey = 'WETH' | 'WBTC' | 'USDC' | 'USDT' | 'DAI' | 'MKR' | 'LINK'
+export type AssetKey =
+  | 'WETH'
+  | 'WBTC'
+  | 'USDC'
+  | 'USDT'
+  | 'DAI'
+  | 'MKR'
+  | 'LINK'
+  | 'ETH'
+  | 'STETH'
+  | 'SUSD'
 
 export interface AssetSpec {
   readonly name: string
   readonly symbol: string
   readonly decimals: number
   readonly startPriceUsd: number
-  /** Annualised volatility of the log price; stablecoins wobble around 1 instead. */
+  /** Annualised volatility of the log price; pegged assets wobble around their peg instead. */
   readonly annualVolatility: number
-  /** `feed`: a Chainlink-style feed the simulation updates; `fixed`: priced at 1 USD by config. */
-  readonly price: 'feed' | 'fixed'
-  readonly stablecoin?: boolean
+  /**
+   * `feed`: a Chainlink-style feed the simulation updates; `fixed`: priced at 1 USD by
+   * config; `none`: no configured price (a stable pool prices it at par with its pool mates).
+   */
+  readonly price: 'feed' | 'fixed' | 'none'
+  /**
+   * Trades at par with an asset listed before it (or with the dollar), times a peg level
+   * that shocks move (a depeg), plus independent hourly noise of relative size `noise`.
+   */
+  readonly peg?: { readonly to: AssetKey | 'USD'; readonly noise: number }
+  /** The chain's native coin: no token contract; pools list it as `0xEeee…EEeE`. */
+  readonly native?: boolean
   /** `symbol()` and `name()` return bytes32, like MKR on mainnet. */
   readonly bytes32Symbol?: boolean
 }
@@ -43,7 +62,7 @@ export const ASSETS: Record<AssetKey, AssetSpec> = {
     startPriceUsd: 1,
     annualVolatility: 0,
     price: 'fixed',
-    stablecoin: true,
+    peg: { to: 'USD', noise: 0 },
   },
   USDT: {
     name: 'Tether USD',
@@ -52,7 +71,7 @@ export const ASSETS: Record<AssetKey, AssetSpec> = {
     startPriceUsd: 1,
     annualVolatility: 0,
     price: 'feed',
-    stablecoin: true,
+    peg: { to: 'USD', noise: 0.0001 },
   },
   DAI: {
     name: 'Dai Stablecoin',
@@ -61,7 +80,7 @@ export const ASSETS: Record<AssetKey, AssetSpec> = {
     startPriceUsd: 1,
     annualVolatility: 0,
     price: 'feed',
-    stablecoin: true,
+    peg: { to: 'USD', noise: 0.0001 },
   },
   MKR: {
     name: 'Maker',
@@ -80,12 +99,43 @@ export const ASSETS: Record<AssetKey, AssetSpec> = {
     annualVolatility: 0.9,
     price: 'feed',
   },
+  ETH: {
+    name: 'Ether',
+    symbol: 'ETH',
+    decimals: 18,
+    startPriceUsd: 3000,
+    annualVolatility: 0,
+    price: 'feed',
+    peg: { to: 'WETH', noise: 0 },
+    native: true,
+  },
+  STETH: {
+    name: 'Liquid staked Ether 2.0',
+    symbol: 'stETH',
+    decimals: 18,
+    startPriceUsd: 3000,
+    annualVolatility: 0,
+    price: 'none',
+    peg: { to: 'ETH', noise: 0.0002 },
+  },
+  SUSD: {
+    name: 'Synth sUSD',
+    symbol: 'sUSD',
+    decimals: 18,
+    startPriceUsd: 1,
+    annualVolatility: 0,
+    price: 'none',
+    peg: { to: 'USD', noise: 0.0002 },
+  },
 }
 
 /** Decimals of every simulated price feed (as Chainlink's USD feeds). */
 export const FEED_DECIMALS = 8
 
-/** A steady move of one asset's reference price over a window before the end of the simulation. */
+/**
+ * A steady move of one asset's reference price over a window before the end of the
+ * simulation; for a pegged asset it moves the peg level, which stays where the shock left it.
+ */
 export interface PriceShock {
   readonly asset: AssetKey
   readonly fromHoursBeforeEnd: number
@@ -94,8 +144,25 @@ export interface PriceShock {
   readonly move: number
 }
 
+/** The stETH depeg: stETH loses 3% against ETH over 12 hours, holds there for days, then recovers. */
+export const STETH_DEPEG = { fromHoursBeforeEnd: 132, recoveryHoursBeforeEnd: 60, move: -0.03 }
+
 export const SHOCKS: readonly PriceShock[] = [
   { asset: 'LINK', fromHoursBeforeEnd: 36, toHoursBeforeEnd: 0, move: -0.3 },
+  {
+    asset: 'STETH',
+    fromHoursBeforeEnd: STETH_DEPEG.fromHoursBeforeEnd,
+    toHoursBeforeEnd: STETH_DEPEG.fromHoursBeforeEnd - 12,
+    move: STETH_DEPEG.move,
+  },
+  {
+    asset: 'STETH',
+    fromHoursBeforeEnd: STETH_DEPEG.recoveryHoursBeforeEnd,
+    toHoursBeforeEnd: STETH_DEPEG.recoveryHoursBeforeEnd - 12,
+    move: 1 / (1 + STETH_DEPEG.move) - 1,
+  },
+  // USDT slips 0.2% over the last days and stays there: the 3pool fills up with it.
+  { asset: 'USDT', fromHoursBeforeEnd: 72, toHoursBeforeEnd: 24, move: -0.002 },
 ]
 
 interface PoolSpecBase {
@@ -114,7 +181,33 @@ export interface UniswapV2PoolSpec extends PoolSpecBase {
   readonly assets: readonly [AssetKey, AssetKey]
 }
 
-export type PoolSpec = UniswapV2PoolSpec
+/** The Solidity StableSwap contracts of the devnet, one per interface generation of Curve's pools. */
+export type CurveContract = 'StableSwap3Pool' | 'StableSwapETH' | 'StableSwapLegacy4'
+
+export interface CurveStableSwapPoolSpec extends PoolSpecBase {
+  readonly protocol: 'curve-stableswap'
+  readonly contract: CurveContract
+  /** Coins in pool order (`ETH` is the native coin). */
+  readonly assets: readonly AssetKey[]
+  /** On-chain `A()` (already times n^(n-1)). */
+  readonly a: number
+  /** Swap fee and admin share, scaled by 1e10 as on chain. */
+  readonly fee: bigint
+  readonly adminFee: bigint
+  readonly lpName: string
+  readonly lpSymbol: string
+}
+
+export interface BalancerWeightedPoolSpec extends PoolSpecBase {
+  readonly protocol: 'balancer-weighted'
+  /** Tokens with their weights; the Vault orders them by address. */
+  readonly assets: readonly AssetKey[]
+  readonly weights: readonly number[]
+  /** Swap fee as a fraction. */
+  readonly swapFee: number
+}
+
+export type PoolSpec = UniswapV2PoolSpec | CurveStableSwapPoolSpec | BalancerWeightedPoolSpec
 
 export const POOLS: readonly PoolSpec[] = [
   {
@@ -152,6 +245,63 @@ export const POOLS: readonly PoolSpec[] = [
     tvlUsd: 3e6,
     noiseTradesPerHour: 2,
     arbitragePausedHoursBeforeEnd: 36,
+  },
+  {
+    id: 'curve-3pool',
+    protocol: 'curve-stableswap',
+    contract: 'StableSwap3Pool',
+    assets: ['DAI', 'USDC', 'USDT'],
+    a: 2000,
+    fee: 1_000_000n,
+    adminFee: 5_000_000_000n,
+    lpName: 'Curve.fi DAI/USDC/USDT',
+    lpSymbol: '3Crv',
+    tvlUsd: 60e6,
+    noiseTradesPerHour: 5,
+  },
+  {
+    id: 'curve-steth',
+    protocol: 'curve-stableswap',
+    contract: 'StableSwapETH',
+    assets: ['ETH', 'STETH'],
+    a: 50,
+    fee: 4_000_000n,
+    adminFee: 5_000_000_000n,
+    lpName: 'Curve.fi ETH/stETH',
+    lpSymbol: 'steCRV',
+    tvlUsd: 40e6,
+    noiseTradesPerHour: 3,
+  },
+  {
+    id: 'curve-susd',
+    protocol: 'curve-stableswap',
+    contract: 'StableSwapLegacy4',
+    assets: ['DAI', 'USDC', 'USDT', 'SUSD'],
+    a: 100,
+    fee: 4_000_000n,
+    adminFee: 5_000_000_000n,
+    lpName: 'Curve.fi DAI/USDC/USDT/sUSD',
+    lpSymbol: 'crvPlain4',
+    tvlUsd: 8e6,
+    noiseTradesPerHour: 3,
+  },
+  {
+    id: 'bal-link-weth-80-20',
+    protocol: 'balancer-weighted',
+    assets: ['LINK', 'WETH'],
+    weights: [0.8, 0.2],
+    swapFee: 0.003,
+    tvlUsd: 6e6,
+    noiseTradesPerHour: 2,
+  },
+  {
+    id: 'bal-weth-usdc-50-50',
+    protocol: 'balancer-weighted',
+    assets: ['WETH', 'USDC'],
+    weights: [0.5, 0.5],
+    swapFee: 0.003,
+    tvlUsd: 10e6,
+    noiseTradesPerHour: 3,
   },
 ]
 

@@ -80,8 +80,9 @@ test('run writes the layout, prints the summary, and a second run writes the sam
   const manifest = JSON.parse(contents[files.indexOf(`runs/dt=${date}/manifest.json`)]!.toString())
   expect(manifest).toMatchObject({
     date,
-    pools: { total: 6, ok: 5, error: 1 },
-    rows: { metrics: 6, balances: 10 },
+    pools: { total: 11, ok: 10, error: 1 },
+    // Five pairs, a 3-, a 2- and a 4-coin Curve pool, two 2-token Balancer pools.
+    rows: { metrics: 11, balances: 5 * 2 + 3 + 2 + 4 + 2 * 2 },
     emails: [{ digest: 'daily', id: `emails/dt=${date}/daily.eml` }],
   })
   const html = contents[files.indexOf(`emails/dt=${date}/daily.html`)]!.toString()
@@ -146,7 +147,12 @@ describe('bad input is a clear error with a non-zero exit, before any chain read
   test('a config with a bad checksum names the field', async () => {
     const file = path.join(out, 'bad.json')
     const config = JSON.parse(await readFile(CONFIG, 'utf8'))
-    config.pools[1].address = config.pools[1].address.toLowerCase().replace('0x6e', '0x6E')
+    // Flipping the case of one letter of a checksummed address breaks its checksum.
+    const address: string = config.pools[1].address
+    const letter = address.slice(2).search(/[a-fA-F]/) + 2
+    const flipped =
+      address[letter] === address[letter]!.toLowerCase() ? 'toUpperCase' : 'toLowerCase'
+    config.pools[1].address = `${address.slice(0, letter)}${address[letter]![flipped]()}${address.slice(letter + 1)}`
     await writeFile(file, JSON.stringify(config))
     const { status, stderr } = await run(['run', '--config', file], { [DEVNET_RPC_ENV]: rpcUrl })
     expect(status).toBe(2)

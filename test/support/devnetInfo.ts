@@ -18,6 +18,9 @@ export interface DevnetInfo {
     readonly address: Address
   }[]
   readonly uniswapV2: { readonly factory: Address; readonly trader: Address }
+  /** LP token of each Curve pool, by pool id. */
+  readonly curve: { readonly lpTokens: Record<string, Address> }
+  readonly balancer: { readonly vault: Address }
 }
 
 export function toDevnetInfo(devnet: Devnet, rpcUrl: string, stateFile: string): DevnetInfo {
@@ -31,6 +34,8 @@ export function toDevnetInfo(devnet: Devnet, rpcUrl: string, stateFile: string):
     feeds: devnet.base.feeds as Record<string, Address>,
     pools: devnet.pools,
     uniswapV2: devnet.uniswapV2,
+    curve: devnet.curve,
+    balancer: devnet.balancer,
   }
 }
 

@@ -1,7 +1,8 @@
 import type { Config, DigestConfig } from '../config/schema.ts'
 import { formatDecimal } from '../output/formatDecimal.ts'
+import { isStablePool } from '../protocols/registry.ts'
 import { type AlertCode, evaluateAlerts, thresholdsFor } from '../report/alerts.ts'
-import type { DailyReport, PoolDay } from '../report/types.ts'
+import type { DailyReport, PoolDay, TokenDay } from '../report/types.ts'
 
 /** Download links of the day's files. */
 export interface DigestLinks {
@@ -14,7 +15,7 @@ export interface DigestPoolRow {
   readonly poolId: string
   readonly protocol: string
   readonly tokens: string
-  /** "USDC 48.0% / USDT 31.0% / DAI 21.0%" (end value shares). */
+  /** "USDC 48.0% / USDT 31.0% / DAI 21.0%" (end value shares, largest first). */
   readonly composition: string
   readonly tvl: string
   readonly imbalance: string
@@ -37,6 +38,14 @@ export interface DigestView {
     readonly messages: readonly string[]
   }[]
   readonly pools: readonly DigestPoolRow[]
+  /** Stable pools (StableSwap), whose composition is the headline: shown before the table. */
+  readonly stablePools: readonly {
+    readonly poolId: string
+    readonly composition: string
+    readonly imbalance: string
+    /** Set when the pool's imbalance is over its threshold: "5 pp". */
+    readonly overLimit?: string
+  }[]
   readonly errors: readonly { readonly poolId: string; readonly error: string }[]
   readonly links: DigestLinks
   readonly counts: {
@@ -76,6 +85,7 @@ export function buildDigestView(
   )
   if (selected.length === 0) return undefined
   const rows: DigestPoolRow[] = []
+  const stablePools: DigestView['stablePools'][number][] = []
   const alerts: DigestView['alerts'][number][] = []
   const errors: DigestView['errors'][number][] = []
   for (const day of selected) {
@@ -94,12 +104,21 @@ export function buildDigestView(
       })
     }
     rows.push(poolRow(day, tokens, codes))
+    if (isStablePool(day.pool)) {
+      stablePools.push({
+        poolId: day.pool.id,
+        composition: composition(day.tokens),
+        imbalance: `${(day.metrics.imbalanceEnd * 100).toFixed(2)} pp`,
+        ...(codes.includes('imbalance') && { overLimit: `${thresholds.imbalancePp} pp` }),
+      })
+    }
   }
   return {
     date: report.date,
     digest: digest.name,
     alerts,
     pools: rows,
+    stablePools,
     errors,
     links,
     counts: {
@@ -121,9 +140,7 @@ function poolRow(
     poolId: day.pool.id,
     protocol: day.pool.protocol,
     tokens,
-    composition: day.tokens
-      .map((token) => `${token.symbol} ${(token.shareEnd * 100).toFixed(1)}%`)
-      .join(' / '),
+    composition: composition(day.tokens),
     tvl: usdCompact.format(metrics.tvlUsdEnd),
     imbalance: `${(metrics.imbalanceEnd * 100).toFixed(2)} pp`,
     priceDeviation: signedPercent(metrics.priceDeviationEnd),
@@ -144,14 +161,32 @@ function alertMessage(
   const { metrics } = day
   switch (code) {
     case 'imbalance':
-      return `imbalance ${(metrics.imbalanceEnd * 100).toFixed(2)} pp (limit ${thresholds.imbalancePp} pp); holds ${day.tokens
-        .map((token) => `${token.symbol} ${(token.shareEnd * 100).toFixed(1)}%`)
-        .join(' / ')}`
+      return `imbalance ${(metrics.imbalanceEnd * 100).toFixed(2)} pp (limit ${thresholds.imbalancePp} pp); holds ${composition(day.tokens)}`
     case 'price_deviation':
       return `price ${signedPercent(metrics.priceDeviationEnd)} off the market (limit ±${thresholds.priceDeviationPct}%)`
     case 'il':
       return `divergence loss ${signedPercent(metrics.divergenceLoss, 3)} (limit ${thresholds.ilPct}%)`
   }
+}
+
+/**
+ * What a pool holds at the end of the day, largest value share first: "USDT 69.5% / USDC
+ * 15.5% / DAI 15.0%". Where the target weights differ (an 80/20 pool) each token shows its
+ * target: "LINK 80.4% (target 80%) / WETH 19.6% (target 20%)".
+ *
+ * @param tokens - the pool's tokens with their end shares and target weights
+ * @returns the composition line
+ */
+export function composition(tokens: readonly TokenDay[]): string {
+  const equalWeights = tokens.every((token) => Math.abs(token.weight - tokens[0]!.weight) < 1e-9)
+  return tokens
+    .map((token, index) => ({ token, index }))
+    .sort((a, b) => b.token.shareEnd - a.token.shareEnd || a.index - b.index)
+    .map(({ token }) => {
+      const target = equalWeights ? '' : ` (target ${Number((token.weight * 100).toFixed(1))}%)`
+      return `${token.symbol} ${(token.shareEnd * 100).toFixed(1)}%${target}`
+    })
+    .join(' / ')
 }
 
 /** `+1.23%`, `-1.23%`, and `0.00%` for anything that rounds to zero (never `-0.00%`). */

@@ -33,6 +33,7 @@ export async function loadDigestRenderer(
   const read = (file: string) => readFile(path.join(templatesDir, file), 'utf8')
   handlebars.registerPartial('alertList', await read('partials/alertList.html.hbs'))
   handlebars.registerPartial('poolTable', await read('partials/poolTable.html.hbs'))
+  handlebars.registerPartial('stablePools', await read('partials/stablePools.html.hbs'))
   const options = { strict: true }
   const subject = handlebars.compile(await read('subject.hbs'), { ...options, noEscape: true })
   const html = handlebars.compile(await read('digest.html.hbs'), options)

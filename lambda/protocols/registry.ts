@@ -86,3 +86,8 @@ const modules: { [P in Protocol]: ProtocolModule<PoolState, PoolOf<P>> } = {
 export function protocolModule(pool: PoolConfig): ProtocolModule {
   return modules[pool.protocol] as ProtocolModule
 }
+
+/** Whether a pool's tokens are meant to trade at par (StableSwap): its composition is its headline. */
+export function isStablePool(pool: PoolConfig): boolean {
+  return protocolModule(pool).pegged
+}

@@ -392,3 +392,30 @@ function invariant(balances: readonly number[], ann: number): number {
   }
   return d
 }
+
+test('an address that is not the declared kind of pool is an error row that says so', async () => {
+  const pair = devnet.pools.find((pool) => pool.protocol === 'uniswap-v2')!.address
+  const curve = pools[0]!.address
+  const wrong = [
+    { id: 'pair-as-curve', protocol: 'curve-stableswap', address: pair },
+    { id: 'curve-as-balancer', protocol: 'balancer-weighted', address: curve },
+  ] as const
+  const withWrong = {
+    ...config,
+    pools: [...config.pools, ...wrong.map((pool) => ({ ...pool, chain: 'devnet' }))],
+  }
+  const { pools: days } = await buildDailyReport({
+    config: withWrong,
+    date,
+    pools: withWrong.pools.slice(-2),
+    clientFor: () => client,
+  })
+  expect(days.map((day) => day.status)).toEqual(['error', 'error'])
+  const errors = days.map((day) => ('error' in day ? day.error : ''))
+  expect(errors[0]).toMatch(
+    /^0x\w+ is not a Curve StableSwap pool at block \d+: coins\(0\) reverted$/,
+  )
+  expect(errors[1]).toMatch(
+    /^0x\w+ is not a Balancer weighted pool at block \d+: getPoolId\(\) on 0x\w+ at block \d+ reverted$/,
+  )
+})

@@ -1,6 +1,7 @@
 import { beforeAll, expect, test } from 'vitest'
+import { parseConfig } from '../../lambda/config/loadConfig.ts'
 import { composeMime } from '../../lambda/email/composeMime.ts'
-import { buildDigestView } from '../../lambda/email/digestView.ts'
+import { buildDigestView, composition } from '../../lambda/email/digestView.ts'
 import { type DigestRenderer, loadDigestRenderer } from '../../lambda/email/renderDigest.ts'
 import { sampleConfig, sampleReport } from './sampleReport.ts'
 
@@ -72,4 +73,76 @@ test('an error message with a line break cannot break the subject or headers', a
   expect(mime).toContain('Content-Type: text/plain; charset=utf-8')
   expect(mime).toContain('Content-Type: text/html; charset=utf-8')
   expect(mime).toMatch(/^Subject: Pool report 2026-11-23: 1 alerting, 1 unreadable \(2 pools\)$/m)
+})
+
+test('stable pools lead with what they hold, largest first, and are flagged over their limit', () => {
+  const pool = parseConfig({
+    chains: { devnet: { chainId: 31337, rpcUrl: 'http://127.0.0.1:1' } },
+    pools: [
+      {
+        id: 'curve-3pool',
+        chain: 'devnet',
+        protocol: 'curve-stableswap',
+        address: '0x0000000000000000000000000000000000000003',
+      },
+    ],
+  }).pools[0]!
+  const okDay = sampleReport.pools[0] as Extract<
+    (typeof sampleReport.pools)[number],
+    { status: 'ok' }
+  >
+  const coin = (symbol: string, shareEnd: number) => ({
+    ...okDay.tokens[0]!,
+    symbol,
+    weight: 1 / 3,
+    shareEnd,
+  })
+  const stable = {
+    ...okDay,
+    pool,
+    alerts: [],
+    tokens: [coin('DAI', 0.15), coin('USDC', 0.155), coin('USDT', 0.695)],
+    metrics: { ...okDay.metrics, imbalanceEnd: 0.695 - 1 / 3, divergenceLoss: 0 },
+  }
+  const report = { ...sampleReport, pools: [stable] }
+  const view = buildDigestView(report, digest, sampleConfig, links)!
+  expect(view.stablePools).toEqual([
+    {
+      poolId: 'curve-3pool',
+      composition: 'USDT 69.5% / USDC 15.5% / DAI 15.0%',
+      imbalance: '36.17 pp',
+      overLimit: '5 pp',
+    },
+  ])
+  expect(view.alerts[0]!.messages[0]).toBe(
+    'imbalance 36.17 pp (limit 5 pp); holds USDT 69.5% / USDC 15.5% / DAI 15.0%',
+  )
+  const { html, text } = render(view)
+  expect(html.indexOf('Stable pools')).toBeLessThan(html.indexOf('All pools'))
+  expect(html).toContain('36.17 pp out of balance (limit 5 pp)')
+  expect(text).toContain(
+    '- curve-3pool: USDT 69.5% / USDC 15.5% / DAI 15.0%, 36.17 pp out of balance (OVER the 5 pp limit)',
+  )
+  // Within its limit, a stable pool is listed without the flag; other pools are not listed.
+  const calm = buildDigestView(
+    report,
+    { ...digest, thresholds: { imbalancePp: 40 } },
+    sampleConfig,
+    links,
+  )!
+  expect(calm.stablePools[0]).not.toHaveProperty('overLimit')
+  expect(buildDigestView(sampleReport, digest, sampleConfig, links)!.stablePools).toEqual([])
+})
+
+test('a weighted pool’s composition shows the target of each token', () => {
+  const okDay = sampleReport.pools[0] as Extract<
+    (typeof sampleReport.pools)[number],
+    { status: 'ok' }
+  >
+  expect(
+    composition([
+      { ...okDay.tokens[0]!, symbol: 'WETH', weight: 0.2, shareEnd: 0.196 },
+      { ...okDay.tokens[1]!, symbol: 'LINK', weight: 0.8, shareEnd: 0.804 },
+    ]),
+  ).toBe('LINK 80.4% (target 80%) / WETH 19.6% (target 20%)')
 })

@@ -51,16 +51,41 @@ export function curveStableSwapDay({
   })
 }
 
-/** The state as the pool's math sees it; coins without published rates are plain. */
+/**
+ * The state as the pool's math sees it: published rates (NG pools), else plain rates, with a
+ * metapool's last coin at the base pool's virtual price.
+ */
 export function toPool(state: CurveStableSwapState, decimals: readonly number[]): StableSwapPool {
   return {
     balances: state.balances,
-    rates: state.rates ?? plainRates(decimals),
+    rates: state.rates ?? poolRates(state, decimals),
     amp: state.amp,
     aPrecision: state.aPrecision,
     fee: state.fee,
     adminFee: state.adminFee,
   }
+}
+
+function poolRates(state: CurveStableSwapState, decimals: readonly number[]): bigint[] {
+  const rates = plainRates(decimals)
+  if (state.baseVirtualPrice !== undefined) {
+    const last = rates.length - 1
+    rates[last] = (rates[last]! * state.baseVirtualPrice) / PRECISION
+  }
+  return rates
+}
+
+/**
+ * What one whole token of each coin is worth in the pool's own accounting (its 18-decimal
+ * `xp` units per token, over 1e18): 1 for plain coins, a metapool's base LP token at the
+ * base virtual price, an NG pool's coin at its oracle rate. Par, as the pool counts it.
+ *
+ * @param state - the pool
+ * @param decimals - decimals of each coin
+ * @returns the par value of each coin
+ */
+export function curveParValues(state: CurveStableSwapState, decimals: readonly number[]): number[] {
+  return toPool(state, decimals).rates.map((rate, i) => Number(rate) * 10 ** (decimals[i]! - 36))
 }
 
 function toSnapshot(

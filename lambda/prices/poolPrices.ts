@@ -7,7 +7,7 @@ export type TokenPriceSource =
   | { readonly kind: 'configured'; readonly source: PriceSource }
   /** A stable pool's token without a price: at par with the pool's token at `index`. */
   | { readonly kind: 'peg'; readonly index: number }
-  /** A stable pool none of whose tokens has a price: 1 USD. */
+  /** A stable pool none of whose tokens has a price: 1 USD (per unit of par value). */
   | { readonly kind: 'usd' }
 
 /** A token without a configured price, in a pool that needs one for every token. */
@@ -43,25 +43,44 @@ export function planPoolPrices(
 }
 
 /**
- * Reads the planned reference prices at the reader's block: configured sources in the
- * reader's round, pegged tokens copied from their anchor.
+ * Reads the configured prices of a plan at the reader's block, in the reader's round.
  *
  * @param reader - reader pinned to the snapshot block
  * @param plan - from `planPoolPrices`
  * @param blockTimestamp - timestamp of the reader's block, for feed staleness
- * @returns one USD price per token
+ * @returns the USD price of each configured token, `undefined` for the others
  */
-export async function readPoolPrices(
+export async function readConfiguredPrices(
   reader: BlockReader,
   plan: readonly TokenPriceSource[],
   blockTimestamp: bigint,
-): Promise<number[]> {
+): Promise<(number | undefined)[]> {
   const sources = plan.flatMap((entry) => (entry.kind === 'configured' ? [entry.source] : []))
   const read = await readReferencePrices(reader, sources, blockTimestamp)
   let next = 0
-  const own = plan.map((entry) =>
-    entry.kind === 'configured' ? read[next++]! : entry.kind === 'usd' ? 1 : undefined,
-  )
-  // A pegged token's anchor is a configured token of the same pool.
-  return plan.map((entry, i) => (entry.kind === 'peg' ? own[entry.index]! : own[i]!))
+  return plan.map((entry) => (entry.kind === 'configured' ? read[next++]! : undefined))
+}
+
+/**
+ * Completes a pool's prices: a pegged token is worth its anchor's price times the ratio of
+ * their par values, as the pool itself counts them (1:1 for plain coins; a metapool's base
+ * LP token at the base pool's virtual price).
+ *
+ * @param plan - from `planPoolPrices`
+ * @param configured - from `readConfiguredPrices`
+ * @param parValues - the pool's value of one token of each (all 1 when absent)
+ * @returns one USD price per token
+ * @example completePoolPrices(plan, [3000, undefined], [1, 1]) // [3000, 3000]
+ */
+export function completePoolPrices(
+  plan: readonly TokenPriceSource[],
+  configured: readonly (number | undefined)[],
+  parValues?: readonly number[],
+): number[] {
+  const par = (i: number) => parValues?.[i] ?? 1
+  return plan.map((entry, i) => {
+    if (entry.kind === 'configured') return configured[i]!
+    if (entry.kind === 'usd') return par(i)
+    return (configured[entry.index]! * par(i)) / par(entry.index)
+  })
 }

@@ -14,6 +14,8 @@ export const curvePoolAbi = parseAbi([
   'function lp_token() view returns (address)',
   'function token() view returns (address)',
   'function stored_rates() view returns (uint256[])',
+  'function base_pool() view returns (address)',
+  'function base_virtual_price() view returns (uint256)',
 ])
 
 /** Indexed getters of pools since the 3pool (Vyper arrays index with `uint256`). */
@@ -53,14 +55,21 @@ export interface CurveStableSwapState {
   readonly lpSupply: bigint
   /** `stored_rates()` for pools that publish their rates (StableSwap-NG); plain rates otherwise. */
   readonly rates?: readonly bigint[]
+  /**
+   * Metapools only: the rate of their last coin, the base pool's LP token, which they count at
+   * the base pool's virtual price (`base_pool().get_virtual_price()`, or the pool's cached
+   * `base_virtual_price()` where the base pool is a constant of the contract).
+   */
+  readonly baseVirtualPrice?: bigint
 }
 
 /**
  * Reads a Curve StableSwap pool in two Multicall3 rounds. The first probes the interface:
  * `coins(i)` with `uint256` and with `int128` indices (the number of coins is where they
  * stop answering), `A`, `A_precise`, `get_virtual_price`, `fee`, `admin_fee`, `lp_token`,
- * `token`, `totalSupply` of the pool itself and `stored_rates`. The second reads
- * `balances(i)` and the LP token's `totalSupply`.
+ * `token`, `totalSupply` of the pool itself, `stored_rates`, and a metapool's `base_pool`
+ * and `base_virtual_price`. The second reads `balances(i)`, the LP token's `totalSupply`
+ * and a metapool's base pool `get_virtual_price`.
  *
  * @param reader - reader pinned to the snapshot block
  * @param address - pool address
@@ -91,6 +100,8 @@ export async function readCurveStableSwapPool(
     token,
     poolSupply,
     storedRates,
+    basePool,
+    cachedBaseVirtualPrice,
   ] = await Promise.all([
     Promise.all(
       indices.map((i) =>
@@ -111,6 +122,8 @@ export async function readCurveStableSwapPool(
     probe('token'),
     tryRead(reader, { address, abi: erc20Abi, functionName: 'totalSupply' }),
     probe('stored_rates'),
+    probe('base_pool'),
+    probe('base_virtual_price'),
   ])
 
   const indexAbi = coinsByUint256[0] !== undefined ? curveUint256IndexAbi : curveInt128IndexAbi
@@ -131,7 +144,7 @@ export async function readCurveStableSwapPool(
   if (!lp && poolSupply === undefined)
     throw notAPool('no LP token: neither lp_token(), token() nor totalSupply() answer')
 
-  const [balances, lpSupply] = await Promise.all([
+  const [balances, lpSupply, freshBaseVirtualPrice] = await Promise.all([
     Promise.all(
       tokens.map(async (_, i) => {
         const balance = await tryRead(reader, {
@@ -145,7 +158,11 @@ export async function readCurveStableSwapPool(
       }),
     ),
     lp ? readSupply(reader, lp) : (poolSupply as bigint),
+    basePool && basePool !== zeroAddress
+      ? tryRead(reader, { address: basePool, abi: curvePoolAbi, functionName: 'get_virtual_price' })
+      : undefined,
   ])
+  const baseVirtualPrice = freshBaseVirtualPrice ?? cachedBaseVirtualPrice
   const amp = aPrecise ?? a
   if (amp === 0n) throw notAPool('A() is zero')
   const rates =
@@ -161,6 +178,7 @@ export async function readCurveStableSwapPool(
     lpToken: lp ?? address,
     lpSupply,
     ...(rates && { rates }),
+    ...(!rates && baseVirtualPrice && { baseVirtualPrice }),
   }
 }
 

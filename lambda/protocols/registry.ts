@@ -2,7 +2,7 @@ import type { Address } from 'viem'
 import type { BlockReader } from '../chain/blockReader.ts'
 import type { PoolConfig, Protocol } from '../config/schema.ts'
 import { balancerWeightedDay, normalizedWeights } from '../metrics/balancerWeightedDay.ts'
-import { curveStableSwapDay } from '../metrics/curveStableSwapDay.ts'
+import { curveParValues, curveStableSwapDay } from '../metrics/curveStableSwapDay.ts'
 import type { PoolDayMetrics } from '../metrics/types.ts'
 import { uniswapV2Day } from '../metrics/uniswapV2Day.ts'
 import { type BalancerWeightedState, readBalancerWeightedPool } from './balancerWeighted.ts'
@@ -36,10 +36,11 @@ export interface ProtocolModule<
   /** Target weight of each token. */
   weights(state: State): number[]
   /**
-   * Whether the pool's tokens are meant to trade at par (a stable pool): a token without a
-   * configured price then takes the price of the first priced token of the pool, or 1 USD.
+   * Stable pools only (tokens meant to trade at par): what one token of each is worth in the
+   * pool's own accounting. A token without a configured price takes the price of the pool's
+   * first priced token scaled by these values, or 1 USD per unit of them when none is priced.
    */
-  readonly pegged: boolean
+  parValues?(state: State, decimals: readonly number[]): number[]
   dayMetrics(input: PoolDayInput<State, Pool>): PoolDayMetrics
 }
 
@@ -48,7 +49,6 @@ type PoolOf<P extends Protocol> = Extract<PoolConfig, { protocol: P }>
 const uniswapV2: ProtocolModule<UniswapV2State, PoolOf<'uniswap-v2'>> = {
   read: (reader, pool) => readUniswapV2Pool(reader, pool.address),
   weights: () => [0.5, 0.5],
-  pegged: false,
   dayMetrics: ({ pool, start, end, decimals, pricesStart, pricesEnd }) =>
     uniswapV2Day({
       start,
@@ -63,7 +63,7 @@ const uniswapV2: ProtocolModule<UniswapV2State, PoolOf<'uniswap-v2'>> = {
 const curveStableSwap: ProtocolModule<CurveStableSwapState, PoolOf<'curve-stableswap'>> = {
   read: (reader, pool) => readCurveStableSwapPool(reader, pool.address),
   weights: (state) => state.tokens.map(() => 1 / state.tokens.length),
-  pegged: true,
+  parValues: curveParValues,
   dayMetrics: ({ start, end, decimals, pricesStart, pricesEnd }) =>
     curveStableSwapDay({ start, end, decimals, pricesStart, pricesEnd }),
 }
@@ -71,7 +71,6 @@ const curveStableSwap: ProtocolModule<CurveStableSwapState, PoolOf<'curve-stable
 const balancerWeighted: ProtocolModule<BalancerWeightedState, PoolOf<'balancer-weighted'>> = {
   read: (reader, pool) => readBalancerWeightedPool(reader, pool.address),
   weights: normalizedWeights,
-  pegged: false,
   dayMetrics: ({ start, end, decimals, pricesStart, pricesEnd }) =>
     balancerWeightedDay({ start, end, decimals, pricesStart, pricesEnd }),
 }
@@ -89,5 +88,5 @@ export function protocolModule(pool: PoolConfig): ProtocolModule {
 
 /** Whether a pool's tokens are meant to trade at par (StableSwap): its composition is its headline. */
 export function isStablePool(pool: PoolConfig): boolean {
-  return protocolModule(pool).pegged
+  return protocolModule(pool).parValues !== undefined
 }

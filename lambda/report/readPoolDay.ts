@@ -5,9 +5,10 @@ import { readTokenMetadata } from '../chain/readTokenMetadata.ts'
 import type { Config, PoolConfig } from '../config/schema.ts'
 import { errorMessage, ReportError } from '../errors.ts'
 import {
+  completePoolPrices,
   MissingPriceError,
   planPoolPrices,
-  readPoolPrices,
+  readConfiguredPrices,
   type TokenPriceSource,
 } from '../prices/poolPrices.ts'
 import { type PriceIndex, priceKey } from '../prices/priceIndex.ts'
@@ -64,7 +65,7 @@ async function computePoolDay({ config, pool, prices, start, end }: ReadPoolDayP
   try {
     plan = planPoolPrices(
       tokens.map((token) => prices.get(priceKey(pool.chain, token))),
-      protocol.pegged,
+      protocol.parValues !== undefined,
     )
   } catch (error) {
     if (!(error instanceof MissingPriceError)) throw error
@@ -73,16 +74,27 @@ async function computePoolDay({ config, pool, prices, start, end }: ReadPoolDayP
       `no reference price for token ${tokens[error.index]}: add prices["${key}"]`,
     )
   }
-  const [metadata, pricesStart, pricesEnd] = await settledInOrder([
+  const [metadata, configuredStart, configuredEnd] = await settledInOrder([
     Promise.all(tokens.map((token) => readTokenMetadata(end.reader, token))),
-    readPoolPrices(start.reader, plan, start.block.timestamp),
-    readPoolPrices(end.reader, plan, end.block.timestamp),
+    readConfiguredPrices(start.reader, plan, start.block.timestamp),
+    readConfiguredPrices(end.reader, plan, end.block.timestamp),
   ])
+  const decimals = metadata.map((token) => token.decimals)
+  const pricesStart = completePoolPrices(
+    plan,
+    configuredStart,
+    protocol.parValues?.(startState, decimals),
+  )
+  const pricesEnd = completePoolPrices(
+    plan,
+    configuredEnd,
+    protocol.parValues?.(endState, decimals),
+  )
   const metrics = protocol.dayMetrics({
     pool,
     start: startState,
     end: endState,
-    decimals: metadata.map((token) => token.decimals),
+    decimals,
     pricesStart,
     pricesEnd,
   })

@@ -1,9 +1,10 @@
 import { expect, test } from 'vitest'
 import type { BlockReader } from '../../lambda/chain/blockReader.ts'
 import {
+  completePoolPrices,
   MissingPriceError,
   planPoolPrices,
-  readPoolPrices,
+  readConfiguredPrices,
 } from '../../lambda/prices/poolPrices.ts'
 
 const feed = { chainlink: '0x5f4eC3Df9cbd43714FE2740f5E3616155c5b8419' as const }
@@ -31,15 +32,28 @@ test('an unpriced coin of a stable pool trades at par with the first priced coin
   ])
 })
 
-test('a stable pool without any price is valued at 1 USD a coin', async () => {
-  const plan = planPoolPrices([undefined, undefined, undefined], true)
-  expect(plan).toEqual([{ kind: 'usd' }, { kind: 'usd' }, { kind: 'usd' }])
-  expect(await readPoolPrices(noChain, plan, 0n)).toEqual([1, 1, 1])
-})
-
 test('pegged coins copy the price their anchor has at the block', async () => {
   const plan = planPoolPrices([undefined, { fixed: 0.998 }, undefined, { fixed: 1.001 }], true)
-  expect(await readPoolPrices(noChain, plan, 0n)).toEqual([0.998, 0.998, 0.998, 1.001])
+  const configured = await readConfiguredPrices(noChain, plan, 0n)
+  expect(configured).toEqual([undefined, 0.998, undefined, 1.001])
+  expect(completePoolPrices(plan, configured)).toEqual([0.998, 0.998, 0.998, 1.001])
+})
+
+test('par is what the pool counts a coin as: a metapool’s base LP token at its virtual price', () => {
+  // LUSD priced at 0.999; 3CRV unpriced, which the pool counts at a virtual price of 1.03.
+  const plan = planPoolPrices([{ fixed: 0.999 }, undefined], true)
+  expect(completePoolPrices(plan, [0.999, undefined], [1, 1.03])).toEqual([
+    0.999,
+    expect.closeTo(0.999 * 1.03, 15),
+  ])
+})
+
+test('a stable pool without any price is valued at 1 USD per unit of par', async () => {
+  const plan = planPoolPrices([undefined, undefined, undefined], true)
+  expect(plan).toEqual([{ kind: 'usd' }, { kind: 'usd' }, { kind: 'usd' }])
+  const configured = await readConfiguredPrices(noChain, plan, 0n)
+  expect(completePoolPrices(plan, configured)).toEqual([1, 1, 1])
+  expect(completePoolPrices(plan, configured, [1, 1, 1.02])).toEqual([1, 1, 1.02])
 })
 
 test('a pool that is not pegged needs every price', () => {

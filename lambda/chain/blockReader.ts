@@ -53,6 +53,49 @@ export interface CreateBlockReaderParameters {
   readonly blockNumber: bigint
   readonly multicallAddress?: Address
   readonly maxCallsPerRequest?: number
+  /**
+   * Shared by the readers of one snapshot pair, it keeps their rounds in step.
+   * @default a scheduler of the reader's own
+   */
+  readonly rounds?: RoundScheduler
+}
+
+/**
+ * Sends the rounds of several block readers together. Each reader hands it a round that
+ * sends its calls and returns a function that settles them; rounds handed over in the same
+ * turn of the event loop go out together and are settled together, once all have answered.
+ * Readers of the day's two blocks then always need the same, smallest number of rounds: a
+ * pool that got its start state a round before its end state cannot open a round of its own.
+ */
+export interface RoundScheduler {
+  schedule(round: () => Promise<() => void>): void
+}
+
+/**
+ * Creates a `RoundScheduler`.
+ *
+ * @returns a scheduler to pass to the readers that should share rounds
+ * @example
+ * const rounds = createRoundScheduler()
+ * const start = createBlockReader(client, { blockNumber: startBlock, rounds })
+ * const end = createBlockReader(client, { blockNumber: endBlock, rounds })
+ */
+export function createRoundScheduler(): RoundScheduler {
+  let waiting: (() => Promise<() => void>)[] = []
+  const run = async () => {
+    const rounds = waiting
+    waiting = []
+    const settlers = await Promise.all(rounds.map((round) => round()))
+    for (const settle of settlers) settle()
+  }
+  return {
+    schedule(round) {
+      // setImmediate runs after every pending microtask, so all pools reach their next read
+      // before the round goes out.
+      if (waiting.length === 0) setImmediate(run)
+      waiting.push(round)
+    },
+  }
 }
 
 interface Pending {
@@ -77,12 +120,17 @@ interface Pending {
  */
 export function createBlockReader(
   client: ChainClient,
-  { blockNumber, multicallAddress, maxCallsPerRequest }: CreateBlockReaderParameters,
+  {
+    blockNumber,
+    multicallAddress,
+    maxCallsPerRequest,
+    rounds = createRoundScheduler(),
+  }: CreateBlockReaderParameters,
 ): BlockReader {
   let queue: Pending[] = []
   const inFlight = new Map<string, Promise<RawResult>>()
 
-  const flush = async () => {
+  const round = async (): Promise<() => void> => {
     const batch = queue
     queue = []
     try {
@@ -92,11 +140,15 @@ export function createBlockReader(
         ...(multicallAddress && { multicallAddress }),
         ...(maxCallsPerRequest && { maxCallsPerRequest }),
       })
-      batch.forEach((pending, i) => {
-        pending.resolve(results[i]!)
-      })
+      return () => {
+        batch.forEach((pending, i) => {
+          pending.resolve(results[i]!)
+        })
+      }
     } catch (error) {
-      for (const pending of batch) pending.reject(error)
+      return () => {
+        for (const pending of batch) pending.reject(error)
+      }
     }
   }
 
@@ -105,9 +157,7 @@ export function createBlockReader(
     const known = inFlight.get(key)
     if (known) return known
     const result = new Promise<RawResult>((resolve, reject) => {
-      // setImmediate runs after every pending microtask, so all pools reach their next
-      // read before the round goes out.
-      if (queue.length === 0) setImmediate(flush)
+      if (queue.length === 0) rounds.schedule(round)
       queue.push({ to, data, resolve, reject })
     })
     inFlight.set(key, result)

@@ -1,5 +1,5 @@
 import type { Address } from 'viem'
-import { createBlockReader } from '../chain/blockReader.ts'
+import { createBlockReader, createRoundScheduler } from '../chain/blockReader.ts'
 import type { ChainClient } from '../chain/createChainClient.ts'
 import { createBlockFinder } from '../chain/findBlockAtTimestamp.ts'
 import type { Config, PoolConfig } from '../config/schema.ts'
@@ -71,6 +71,8 @@ export async function buildDailyReport({
       const readerOptions = {
         ...(chain.multicall3 && { multicallAddress: chain.multicall3 as Address }),
         ...(chain.maxCallsPerRequest && { maxCallsPerRequest: chain.maxCallsPerRequest }),
+        // The two snapshots share rounds, so a day takes as few Multicall3 rounds as it can.
+        rounds: createRoundScheduler(),
       }
       const startSnapshot = {
         block: blocks.start,

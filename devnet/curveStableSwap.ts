@@ -15,6 +15,7 @@ import type { PoolDriver, StepContext } from './poolDriver.ts'
 import { createRandom, type Random } from './random.ts'
 import {
   ASSETS,
+  type AssetKey,
   type CurveStableSwapPoolSpec,
   LP_EXIT_HOUR,
   LP_JOIN_HOUR,
@@ -34,10 +35,18 @@ export interface CurveDeployment {
   readonly lpTokens: Record<string, Address>
 }
 
+/** A metapool's base pool, whose LP token is the metapool's last coin. */
+interface BasePool {
+  readonly address: Address
+  readonly lpToken: Address
+  readonly assets: readonly AssetKey[]
+}
+
 /**
  * Deploys the devnet's Solidity StableSwap pools, funds the sender with every coin (and
  * ETH), approves the pools and seeds each with equal values of its coins at the reference
- * prices, in one block at `timestamp`.
+ * prices, in one block at `timestamp`. A metapool's base pool comes before it in `specs`;
+ * the sender holds its LP tokens from seeding it.
  */
 export async function deployCurveStableSwap(
   context: DevnetContext,
@@ -49,33 +58,46 @@ export async function deployCurveStableSwap(
   await wallet.request('anvil_setBalance', DEVNET_SENDER, `0x${ETH_FUNDING.toString(16)}`)
   const drivers: PoolDriver[] = []
   const lpTokens: Record<string, Address> = {}
+  const bases = new Map<string, BasePool>()
   for (const spec of specs) {
-    const n = spec.assets.length
-    const coins = spec.assets.map((asset) => base.tokens[asset])
+    const basePool = spec.basePool === undefined ? undefined : bases.get(spec.basePool)
+    if (spec.basePool !== undefined && !basePool)
+      throw new Error(`${spec.id}: base pool ${spec.basePool} must be deployed first`)
+    const tokens = spec.assets.map((asset) => base.tokens[asset])
+    const coins = basePool ? [...tokens, basePool.lpToken] : tokens
+    const n = coins.length
+    const [types, args] = basePool
+      ? [['address'], [basePool.address]]
+      : [[] as string[], [] as unknown[]]
     const pool = wallet.deploy(
       `deploy ${spec.id}`,
       withArgs(
         artifacts[spec.contract]!,
-        [`address[${n}]`, 'uint256', 'uint256', 'uint256', 'string', 'string'],
-        [coins, BigInt(spec.a), spec.fee, spec.adminFee, spec.lpName, spec.lpSymbol],
+        [`address[${n}]`, ...types, 'uint256', 'uint256', 'uint256', 'string', 'string'],
+        [coins, ...args, BigInt(spec.a), spec.fee, spec.adminFee, spec.lpName, spec.lpSymbol],
       ),
     )
-    // The 3pool and stETH contracts create their LP token first thing; the legacy pool is its own.
-    lpTokens[spec.id] =
-      spec.contract === 'StableSwapLegacy4' ? pool : getContractAddress({ from: pool, nonce: 1n })
+    // The 3pool and stETH contracts create their LP token first thing; the others are their own.
+    const ownToken = spec.contract === 'StableSwapLegacy4' || spec.contract === 'StableSwapMeta'
+    lpTokens[spec.id] = ownToken ? pool : getContractAddress({ from: pool, nonce: 1n })
+    bases.set(spec.id, { address: pool, lpToken: lpTokens[spec.id]!, assets: spec.assets })
     for (const coin of coins) {
       if (coin === NATIVE_TOKEN_ADDRESS) continue
-      wallet.send(`fund ${spec.id}`, coin, encodeMint(context, FUNDING))
+      if (tokens.includes(coin)) wallet.send(`fund ${spec.id}`, coin, encodeMint(context, FUNDING))
       wallet.send(
         `approve ${spec.id}`,
         coin,
         encodeFunctionData({ abi: erc20Abi, functionName: 'approve', args: [pool, maxUint256] }),
       )
     }
-    const driver = new CurveStableSwapDriver(context, spec, pool, lpTokens[spec.id]!)
-    const amounts = spec.assets.map((asset) =>
-      toRaw(spec.tvlUsd / n / ASSETS[asset].startPriceUsd, ASSETS[asset].decimals),
-    )
+    const driver = new CurveStableSwapDriver(context, spec, pool, lpTokens[spec.id]!, basePool)
+    // A fresh base pool's LP token is worth one dollar (its virtual price is 1).
+    const amounts = [
+      ...spec.assets.map((asset) =>
+        toRaw(spec.tvlUsd / n / ASSETS[asset].startPriceUsd, ASSETS[asset].decimals),
+      ),
+      ...(basePool ? [toRaw(spec.tvlUsd / n, 18)] : []),
+    ]
     driver.addLiquidity('seed', amounts)
     drivers.push(driver)
   }
@@ -93,14 +115,35 @@ class CurveStableSwapDriver implements PoolDriver {
     readonly spec: CurveStableSwapPoolSpec,
     readonly address: Address,
     private readonly lpToken: Address,
+    private readonly basePool?: BasePool,
   ) {
     this.random = createRandom(SEED ^ hashId(spec.id))
-    this.decimals = spec.assets.map((asset) => ASSETS[asset].decimals)
+    this.decimals = [
+      ...spec.assets.map((asset) => ASSETS[asset].decimals),
+      ...(basePool ? [18] : []),
+    ]
     this.native = spec.assets.findIndex((asset) => ASSETS[asset].native)
   }
 
+  /**
+   * Market price of each coin: a base pool's LP token is worth its share of the base pool's
+   * coins at market prices.
+   */
+  private async coinPrices(reader: StepContext['reader'], market: StepContext['market']) {
+    const prices = this.spec.assets.map((asset) => market.price(asset))
+    const { basePool } = this
+    if (!basePool) return prices
+    const base = await readCurveStableSwapPool(reader, basePool.address)
+    const value = basePool.assets.reduce(
+      (total, asset, i) =>
+        total + (Number(base.balances[i]!) / 10 ** ASSETS[asset].decimals) * market.price(asset),
+      0,
+    )
+    return [...prices, value / (Number(base.lpSupply) / 1e18)]
+  }
+
   async trade({ reader, market, hourOfDay }: StepContext): Promise<void> {
-    const [state, lpBalance] = await Promise.all([
+    const [state, lpBalance, prices] = await Promise.all([
       readCurveStableSwapPool(reader, this.address),
       reader.read({
         address: this.lpToken,
@@ -108,6 +151,7 @@ class CurveStableSwapDriver implements PoolDriver {
         functionName: 'balanceOf',
         args: [DEVNET_SENDER],
       }),
+      this.coinPrices(reader, market),
     ])
     // First in the block, so the deposit is exactly proportional and pays no imbalance fee.
     if (hourOfDay === LP_JOIN_HOUR) {
@@ -117,19 +161,13 @@ class CurveStableSwapDriver implements PoolDriver {
         state.balances.map((balance) => (balance * share) / 1_000_000n),
       )
     }
-    const n = this.spec.assets.length
+    const n = this.decimals.length
     const trades = this.random.poisson(this.spec.noiseTradesPerHour)
     for (let t = 0; t < trades; t++) {
       const sizeUsd = this.spec.tvlUsd * 0.0005 * Math.exp(0.8 * this.random.normal())
       const sold = Math.floor(this.random.uniform() * n)
       const bought = (sold + 1 + Math.floor(this.random.uniform() * (n - 1))) % n
-      const asset = this.spec.assets[sold]!
-      this.exchange(
-        'noise',
-        sold,
-        bought,
-        toRaw(sizeUsd / market.price(asset), this.decimals[sold]!),
-      )
+      this.exchange('noise', sold, bought, toRaw(sizeUsd / prices[sold]!, this.decimals[sold]!))
     }
     if (hourOfDay === LP_EXIT_HOUR) {
       const share = BigInt(Math.round((0.05 + 0.1 * this.random.uniform()) * 1e6))
@@ -152,9 +190,9 @@ class CurveStableSwapDriver implements PoolDriver {
       await readCurveStableSwapPool(reader, this.address),
       this.decimals,
     )
-    const reference = this.spec.assets.map((asset) => market.price(asset))
+    const reference = await this.coinPrices(reader, market)
     const keep = 1 - Number(this.spec.fee) / Number(FEE_DENOMINATOR)
-    for (let round = 0; round < this.spec.assets.length; round++) {
+    for (let round = 0; round < this.decimals.length; round++) {
       const prices = stableSwapMarginalPrices(pool, this.decimals)
       let best = { edge: 1 + 1e-9, sold: -1, bought: -1 }
       for (let i = 0; i < prices.length; i++) {

@@ -14,6 +14,7 @@ export type AssetKey =
   | 'ETH'
   | 'STETH'
   | 'SUSD'
+  | 'LUSD'
 
 export interface AssetSpec {
   readonly name: string
@@ -127,6 +128,15 @@ export const ASSETS: Record<AssetKey, AssetSpec> = {
     price: 'none',
     peg: { to: 'USD', noise: 0.0002 },
   },
+  LUSD: {
+    name: 'LUSD Stablecoin',
+    symbol: 'LUSD',
+    decimals: 18,
+    startPriceUsd: 1,
+    annualVolatility: 0,
+    price: 'feed',
+    peg: { to: 'USD', noise: 0.0003 },
+  },
 }
 
 /** Decimals of every simulated price feed (as Chainlink's USD feeds). */
@@ -182,13 +192,19 @@ export interface UniswapV2PoolSpec extends PoolSpecBase {
 }
 
 /** The Solidity StableSwap contracts of the devnet, one per interface generation of Curve's pools. */
-export type CurveContract = 'StableSwap3Pool' | 'StableSwapETH' | 'StableSwapLegacy4'
+export type CurveContract =
+  | 'StableSwap3Pool'
+  | 'StableSwapETH'
+  | 'StableSwapLegacy4'
+  | 'StableSwapMeta'
 
 export interface CurveStableSwapPoolSpec extends PoolSpecBase {
   readonly protocol: 'curve-stableswap'
   readonly contract: CurveContract
-  /** Coins in pool order (`ETH` is the native coin). */
+  /** Coins in pool order (`ETH` is the native coin); a metapool's base LP token comes last. */
   readonly assets: readonly AssetKey[]
+  /** Metapools: the id of the base pool, whose LP token is the last coin. */
+  readonly basePool?: string
   /** On-chain `A()` (already times n^(n-1)). */
   readonly a: number
   /** Swap fee and admin share, scaled by 1e10 as on chain. */
@@ -283,6 +299,20 @@ export const POOLS: readonly PoolSpec[] = [
     lpName: 'Curve.fi DAI/USDC/USDT/sUSD',
     lpSymbol: 'crvPlain4',
     tvlUsd: 8e6,
+    noiseTradesPerHour: 3,
+  },
+  {
+    id: 'curve-lusd-3crv',
+    protocol: 'curve-stableswap',
+    contract: 'StableSwapMeta',
+    assets: ['LUSD'],
+    basePool: 'curve-3pool',
+    a: 200,
+    fee: 4_000_000n,
+    adminFee: 5_000_000_000n,
+    lpName: 'Curve.fi Factory USD Metapool: LUSD',
+    lpSymbol: 'LUSD3CRV-f',
+    tvlUsd: 10e6,
     noiseTradesPerHour: 3,
   },
   {

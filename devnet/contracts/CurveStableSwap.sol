@@ -134,29 +134,31 @@ abstract contract StableSwapCore {
     }
 
     function get_virtual_price() external view returns (uint256) {
-        return (_getD(_xp(poolBalances), ampPrecise) * PRECISION) / _lpSupply();
+        return (_getD(_xp(poolBalances, _rates()), ampPrecise) * PRECISION) / _lpSupply();
     }
 
     function get_dy(int128 i, int128 j, uint256 dx) external view returns (uint256) {
         (uint256 a, uint256 b) = (_index(i), _index(j));
-        uint256[] memory xp = _xp(poolBalances);
-        uint256 x = xp[a] + (dx * rates[a]) / PRECISION;
+        uint256[] memory r = _rates();
+        uint256[] memory xp = _xp(poolBalances, r);
+        uint256 x = xp[a] + (dx * r[a]) / PRECISION;
         uint256 y = _getY(a, b, x, xp);
-        uint256 dy = ((xp[b] - y - 1) * PRECISION) / rates[b];
+        uint256 dy = ((xp[b] - y - 1) * PRECISION) / r[b];
         return dy - (fee * dy) / FEE_DENOMINATOR;
     }
 
     function exchange(int128 i, int128 j, uint256 dx, uint256 min_dy) external payable returns (uint256) {
         (uint256 a, uint256 b) = (_index(i), _index(j));
         uint256[] memory old = poolBalances;
-        uint256[] memory xp = _xp(old);
-        uint256 x = xp[a] + (dx * rates[a]) / PRECISION;
+        uint256[] memory r = _rates();
+        uint256[] memory xp = _xp(old, r);
+        uint256 x = xp[a] + (dx * r[a]) / PRECISION;
         uint256 y = _getY(a, b, x, xp);
         uint256 dy = xp[b] - y - 1;
         uint256 dyFee = (dy * fee) / FEE_DENOMINATOR;
-        dy = ((dy - dyFee) * PRECISION) / rates[b];
+        dy = ((dy - dyFee) * PRECISION) / r[b];
         require(dy >= min_dy, "Exchange resulted in fewer coins than expected");
-        uint256 dyAdminFee = (((dyFee * admin_fee) / FEE_DENOMINATOR) * PRECISION) / rates[b];
+        uint256 dyAdminFee = (((dyFee * admin_fee) / FEE_DENOMINATOR) * PRECISION) / r[b];
         poolBalances[a] = old[a] + dx;
         poolBalances[b] = old[b] - dy - dyAdminFee;
         require(msg.value == (coinList[a] == NATIVE ? dx : 0), "ETH amount");
@@ -173,7 +175,8 @@ abstract contract StableSwapCore {
     {
         uint256 tokenSupply = _lpSupply();
         uint256[] memory old = poolBalances;
-        uint256 d0 = tokenSupply > 0 ? _getD(_xp(old), ampPrecise) : 0;
+        uint256[] memory r = _rates();
+        uint256 d0 = tokenSupply > 0 ? _getD(_xp(old, r), ampPrecise) : 0;
         uint256[] memory next = new uint256[](N);
         uint256 ethIn = 0;
         for (uint256 k = 0; k < N; k++) {
@@ -181,7 +184,7 @@ abstract contract StableSwapCore {
             next[k] = old[k] + amounts[k];
             if (coinList[k] == NATIVE) ethIn = amounts[k];
         }
-        d1 = _getD(_xp(next), ampPrecise);
+        d1 = _getD(_xp(next, r), ampPrecise);
         require(d1 > d0, "D1 <= D0");
         fees = new uint256[](N);
         if (tokenSupply > 0) {
@@ -193,7 +196,7 @@ abstract contract StableSwapCore {
                 poolBalances[k] = next[k] - (fees[k] * admin_fee) / FEE_DENOMINATOR;
                 next[k] -= fees[k];
             }
-            uint256 d2 = _getD(_xp(next), ampPrecise);
+            uint256 d2 = _getD(_xp(next, r), ampPrecise);
             mintAmount = (tokenSupply * (d2 - d0)) / d0;
         } else {
             for (uint256 k = 0; k < N; k++) poolBalances[k] = next[k];
@@ -265,9 +268,14 @@ abstract contract StableSwapCore {
         return y;
     }
 
-    function _xp(uint256[] memory balances_) internal view returns (uint256[] memory xp) {
+    function _xp(uint256[] memory balances_, uint256[] memory r) internal view returns (uint256[] memory xp) {
         xp = new uint256[](N);
-        for (uint256 k = 0; k < N; k++) xp[k] = (rates[k] * balances_[k]) / PRECISION;
+        for (uint256 k = 0; k < N; k++) xp[k] = (r[k] * balances_[k]) / PRECISION;
+    }
+
+    /// @dev The rate of each coin (10^(36 - decimals) for plain coins); metapools override it.
+    function _rates() internal view virtual returns (uint256[] memory) {
+        return rates;
     }
 
     function _index(int128 i) internal view returns (uint256) {
@@ -475,5 +483,88 @@ contract StableSwapLegacy4 is StableSwapCore, LpLedger {
 
     function _fixed(uint256[] memory values) private pure returns (uint256[4] memory fixed_) {
         for (uint256 k = 0; k < 4; k++) fixed_[k] = values[k];
+    }
+}
+
+interface ICurveBasePool {
+    function get_virtual_price() external view returns (uint256);
+}
+
+/// @notice A metapool: a coin against the LP token of a base pool, which it counts at the base
+/// pool's virtual price (read live; Curve's metapools cache it for ten minutes). Like the
+/// factory metapools it is its own LP token; like the pre-factory ones it names `base_pool()`.
+contract StableSwapMeta is StableSwapCore, LpLedger {
+    address public immutable base_pool;
+
+    event AddLiquidity(address indexed provider, uint256[2] token_amounts, uint256[2] fees, uint256 invariant, uint256 token_supply);
+    event RemoveLiquidity(address indexed provider, uint256[2] token_amounts, uint256[2] fees, uint256 token_supply);
+
+    constructor(address[2] memory coins_, address basePool_, uint256 a, uint256 fee_, uint256 adminFee_, string memory lpName, string memory lpSymbol)
+        StableSwapCore(_list(coins_), a, fee_, adminFee_, 100)
+        LpLedger(lpName, lpSymbol)
+    {
+        base_pool = basePool_;
+    }
+
+    function A_precise() external view returns (uint256) {
+        return ampPrecise;
+    }
+
+    function base_virtual_price() external view returns (uint256) {
+        return ICurveBasePool(base_pool).get_virtual_price();
+    }
+
+    function coins(uint256 i) external view returns (address) {
+        return coinList[i];
+    }
+
+    function balances(uint256 i) external view returns (uint256) {
+        return poolBalances[i];
+    }
+
+    function add_liquidity(uint256[2] calldata amounts, uint256 min_mint_amount) external returns (uint256 minted) {
+        uint256[] memory fees;
+        uint256 d1;
+        uint256 supply;
+        (minted, fees, d1, supply) = _addLiquidity(_list(amounts), min_mint_amount);
+        emit AddLiquidity(msg.sender, amounts, _fixed(fees), d1, supply);
+    }
+
+    function remove_liquidity(uint256 _amount, uint256[2] calldata _min_amounts) external returns (uint256[2] memory) {
+        (uint256[] memory amounts, uint256 supply) = _removeLiquidity(_amount, _list(_min_amounts));
+        uint256[2] memory noFees;
+        emit RemoveLiquidity(msg.sender, _fixed(amounts), noFees, supply);
+        return _fixed(amounts);
+    }
+
+    function _rates() internal view override returns (uint256[] memory r) {
+        r = rates;
+        r[N - 1] = ICurveBasePool(base_pool).get_virtual_price();
+    }
+
+    function _lpSupply() internal view override returns (uint256) {
+        return totalSupply;
+    }
+
+    function _mintLp(address to, uint256 amount) internal override {
+        _mintShares(to, amount);
+    }
+
+    function _burnLp(address from, uint256 amount) internal override {
+        _burnShares(from, amount);
+    }
+
+    function _list(address[2] memory values) private pure returns (address[] memory list) {
+        list = new address[](2);
+        for (uint256 k = 0; k < 2; k++) list[k] = values[k];
+    }
+
+    function _list(uint256[2] memory values) private pure returns (uint256[] memory list) {
+        list = new uint256[](2);
+        for (uint256 k = 0; k < 2; k++) list[k] = values[k];
+    }
+
+    function _fixed(uint256[] memory values) private pure returns (uint256[2] memory fixed_) {
+        for (uint256 k = 0; k < 2; k++) fixed_[k] = values[k];
     }
 }

@@ -34,6 +34,7 @@ export function balancerWeightedDay({
     start: toSnapshot(start, decimals, 'start'),
     end: endSnapshot,
     weights,
+    weightsStart: normalizedWeights(start),
     pricesStart,
     pricesEnd,
     feeRate: fee,

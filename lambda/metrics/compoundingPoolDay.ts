@@ -24,8 +24,10 @@ export interface CompoundingSnapshot {
 export interface CompoundingPoolDayInput {
   readonly start: CompoundingSnapshot
   readonly end: CompoundingSnapshot
-  /** Target weight of each token (fractions summing to 1). */
+  /** Target weight of each token (fractions summing to 1) at the end snapshot. */
   readonly weights: readonly number[]
+  /** Target weights at the start, where they move (Balancer LBPs). @default `weights` */
+  readonly weightsStart?: readonly number[]
   /** Reference prices (USD) at the start and the end snapshot. */
   readonly pricesStart: readonly number[]
   readonly pricesEnd: readonly number[]
@@ -61,7 +63,7 @@ export function compoundingPoolDay(input: CompoundingPoolDayInput): PoolDayMetri
     tvlUsdEnd,
     valueSharesStart: sharesStart,
     valueSharesEnd: sharesEnd,
-    imbalanceStart: imbalance(sharesStart, weights),
+    imbalanceStart: imbalance(sharesStart, input.weightsStart ?? weights),
     imbalanceEnd: imbalance(sharesEnd, weights),
     priceDeviationEnd: priceDeviation(end.marginalPrices, pricesEnd),
     lpVsHodl: lpResult,

@@ -16,6 +16,7 @@ export const curvePoolAbi = parseAbi([
   'function stored_rates() view returns (uint256[])',
   'function base_pool() view returns (address)',
   'function base_virtual_price() view returns (uint256)',
+  'function gamma() view returns (uint256)',
 ])
 
 /** Indexed getters of pools since the 3pool (Vyper arrays index with `uint256`). */
@@ -67,8 +68,8 @@ export interface CurveStableSwapState {
  * Reads a Curve StableSwap pool in two Multicall3 rounds. The first probes the interface:
  * `coins(i)` with `uint256` and with `int128` indices (the number of coins is where they
  * stop answering), `A`, `A_precise`, `get_virtual_price`, `fee`, `admin_fee`, `lp_token`,
- * `token`, `totalSupply` of the pool itself, `stored_rates`, and a metapool's `base_pool`
- * and `base_virtual_price`. The second reads `balances(i)`, the LP token's `totalSupply`
+ * `token`, `totalSupply` of the pool itself, `stored_rates`, a metapool's `base_pool` and
+ * `base_virtual_price`, and `gamma` (only CryptoSwap pools have it, and they are refused). The second reads `balances(i)`, the LP token's `totalSupply`
  * and a metapool's base pool `get_virtual_price`.
  *
  * @param reader - reader pinned to the snapshot block
@@ -102,6 +103,7 @@ export async function readCurveStableSwapPool(
     storedRates,
     basePool,
     cachedBaseVirtualPrice,
+    gamma,
   ] = await Promise.all([
     Promise.all(
       indices.map((i) =>
@@ -124,6 +126,7 @@ export async function readCurveStableSwapPool(
     probe('stored_rates'),
     probe('base_pool'),
     probe('base_virtual_price'),
+    probe('gamma'),
   ])
 
   const indexAbi = coinsByUint256[0] !== undefined ? curveUint256IndexAbi : curveInt128IndexAbi
@@ -134,6 +137,8 @@ export async function readCurveStableSwapPool(
   if (count < 2) throw notAPool('it has a single coin')
   const tokens = coinProbes.slice(0, count) as Address[]
   if (tokens.some((coin) => isAddressEqual(coin, zeroAddress))) throw notAPool('a coin is 0x0')
+  // CryptoSwap pools answer the same getters but price with a different invariant.
+  if (gamma !== undefined) throw notAPool('it is a CryptoSwap pool (it has gamma())')
   if (a === undefined) throw notAPool('A() reverted')
   if (virtualPrice === undefined) throw notAPool('get_virtual_price() reverted (no liquidity?)')
   if (fee === undefined || fee >= FEE_DENOMINATOR) throw notAPool('fee() is missing or above 100%')

@@ -80,9 +80,9 @@ test('run writes the layout, prints the summary, and a second run writes the sam
   const manifest = JSON.parse(contents[files.indexOf(`runs/dt=${date}/manifest.json`)]!.toString())
   expect(manifest).toMatchObject({
     date,
-    pools: { total: 11, ok: 10, error: 1 },
-    // Five pairs, a 3-, a 2- and a 4-coin Curve pool, two 2-token Balancer pools.
-    rows: { metrics: 11, balances: 5 * 2 + 3 + 2 + 4 + 2 * 2 },
+    pools: { total: 12, ok: 11, error: 1 },
+    // Five pairs; a 3-, a 2-, a 4-coin Curve pool and a 2-coin metapool; two Balancer pools.
+    rows: { metrics: 12, balances: 5 * 2 + 3 + 2 + 4 + 2 + 2 * 2 },
     emails: [{ digest: 'daily', id: `emails/dt=${date}/daily.eml` }],
   })
   const html = contents[files.indexOf(`emails/dt=${date}/daily.html`)]!.toString()

@@ -1,4 +1,4 @@
-import { type Abi, type Address, encodeFunctionData, erc20Abi } from 'viem'
+import { type Abi, type Address, encodeFunctionData, erc20Abi, parseAbi } from 'viem'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { type Artifact, compileContracts } from '../../devnet/compileContracts.ts'
 import { DEVNET_SENDER } from '../../devnet/devnetWallet.ts'
@@ -40,6 +40,9 @@ const pools = POOLS.filter(
   lpToken: devnet.curve.lpTokens[spec.id]!,
 }))
 type CurvePool = (typeof pools)[number]
+/** Coins of a pool: its assets, and a metapool's base LP token last. */
+const coinCount = (pool: CurvePool) => pool.spec.assets.length + (pool.spec.basePool ? 1 : 0)
+const virtualPriceAbi = parseAbi(['function get_virtual_price() view returns (uint256)'])
 type OkDay = Extract<PoolDay, { status: 'ok' }>
 
 beforeAll(async () => {
@@ -68,7 +71,7 @@ async function rawPool(pool: CurvePool, blockNumber: bigint | undefined, reader 
   const abi = artifacts[pool.spec.contract]!.abi
   const read = (functionName: string, args: unknown[] = []) =>
     reader.readContract({ address: pool.address, abi, functionName, args, blockNumber } as never)
-  const indices = pool.spec.assets.map((_, i) => BigInt(i))
+  const indices = [...Array(coinCount(pool)).keys()].map(BigInt)
   const [coins, balances, a, fee, adminFee, virtualPrice, supply] = await Promise.all([
     Promise.all(indices.map((i) => read('coins', [i]))) as Promise<Address[]>,
     Promise.all(indices.map((i) => read('balances', [i]))) as Promise<bigint[]>,
@@ -90,26 +93,64 @@ async function rawPool(pool: CurvePool, blockNumber: bigint | undefined, reader 
         : reader.readContract({ address: coin, abi: erc20Abi, functionName: 'decimals' }),
     ),
   )
-  // The stETH-style contract keeps A with two more decimals, as Curve's later pools do.
-  const aPrecision = pool.spec.contract === 'StableSwapETH' ? 100n : 1n
+  // The stETH-style and meta contracts keep A with two more decimals, as Curve's later pools do.
+  const aPrecision = ['StableSwapETH', 'StableSwapMeta'].includes(pool.spec.contract) ? 100n : 1n
+  const rates = plainRates(decimals)
+  if (pool.spec.basePool) {
+    // A metapool counts the base pool's LP token, its last coin, at the base virtual price.
+    rates[rates.length - 1] = await baseVirtualPrice(pool, blockNumber, reader)
+  }
   const math: StableSwapPool = {
     balances,
-    rates: plainRates(decimals),
+    rates,
     amp: a * aPrecision,
     aPrecision,
     fee,
     adminFee,
   }
   const human = balances.map((raw, i) => Number(raw) / 10 ** decimals[i]!)
-  return { coins, balances, human, decimals, a, fee, adminFee, virtualPrice, supply, math, abi }
+  // What the pool counts one whole coin as: its rate in 18-decimal units per token.
+  const par = rates.map((rate, i) => Number(rate) * 10 ** (decimals[i]! - 36))
+  return {
+    coins,
+    balances,
+    human,
+    par,
+    decimals,
+    a,
+    fee,
+    adminFee,
+    virtualPrice,
+    supply,
+    math,
+    abi,
+  }
+}
+
+async function baseVirtualPrice(pool: CurvePool, blockNumber: bigint | undefined, reader = client) {
+  const abi = artifacts[pool.spec.contract]!.abi
+  const basePool = (await reader.readContract({
+    address: pool.address,
+    abi,
+    functionName: 'base_pool',
+    blockNumber,
+  } as never)) as Address
+  return reader.readContract({
+    address: basePool,
+    abi: virtualPriceAbi,
+    functionName: 'get_virtual_price',
+    blockNumber,
+  } as never) as Promise<bigint>
 }
 
 test('the report reads every Curve pool, whichever interface and LP token it has', () => {
   // uint256 indices with token(), native ETH with lp_token() and A_precise, int128 indices on
   // a pool that is its own LP token.
-  for (const pool of pools) expect(okDay(pool.id).tokens).toHaveLength(pool.spec.assets.length)
+  for (const pool of pools) expect(okDay(pool.id).tokens).toHaveLength(coinCount(pool))
   expect(okDay('curve-steth').tokens.map((token) => token.symbol)).toEqual(['ETH', 'stETH'])
   expect(okDay('curve-susd').tokens.map((token) => token.decimals)).toEqual([18, 6, 6, 18])
+  // The metapool's base LP token has no price: it is valued at the base virtual price.
+  expect(okDay('curve-lusd-3crv').tokens.map((token) => token.symbol)).toEqual(['LUSD', '3Crv'])
 })
 
 describe.each(pools)('$id', (pool) => {
@@ -117,7 +158,7 @@ describe.each(pools)('$id', (pool) => {
     const end = okDay(pool.id).end!.number
     const state = await rawPool(pool, end)
     expect(state.virtualPrice).toBe(stableSwapVirtualPrice(state.math, state.supply))
-    const n = pool.spec.assets.length
+    const n = coinCount(pool)
     const cases: [number, number, bigint][] = []
     for (let i = 0; i < n; i++) {
       for (let j = 0; j < n; j++) {
@@ -161,7 +202,7 @@ describe.each(pools)('$id', (pool) => {
     const day = okDay(pool.id)
     const snapshot = async (blockNumber: bigint) => {
       const state = await rawPool(pool, blockNumber)
-      const prices = await stablePoolPrices(client, config, state.coins, blockNumber)
+      const prices = await stablePoolPrices(client, config, state.coins, blockNumber, state.par)
       return { ...state, prices }
     }
     const [start, end] = await Promise.all([snapshot(day.start!.number), snapshot(day.end!.number)])
@@ -213,13 +254,37 @@ describe.each(pools)('$id', (pool) => {
     const adminShare = Number(start.adminFee) / 1e10
     const ann = Number(start.a) * start.human.length
     const unit = start.decimals.map((d) => 10 ** d)
+    // A metapool's rate for its base LP token moves with the base pool's fees during the day;
+    // within a block the base pool trades first, so the rate at a block is the block's.
+    const parAt = async (blockNumber: bigint) =>
+      pool.spec.basePool
+        ? [...start.par.slice(0, -1), Number(await baseVirtualPrice(pool, blockNumber)) / 1e18]
+        : start.par
+    const value = (amounts: readonly number[]) =>
+      invariant(
+        amounts.map((b, k) => b * par[k]!),
+        ann,
+      )
+    let par = start.par
+    let rateGrowth = 1
     let balances = [...start.human]
     let supply = Number(start.supply)
     let swapGrowth = 1
     let liquidityGrowth = 1
     let exchanges = 0
-    for (const log of logs as unknown as { eventName: string; args: unknown }[]) {
-      const before = invariant(balances, ann)
+    const moveRateTo = async (blockNumber: bigint) => {
+      const next = await parAt(blockNumber)
+      const before = value(balances)
+      par = next
+      rateGrowth *= value(balances) / before
+    }
+    for (const log of logs as unknown as {
+      eventName: string
+      args: unknown
+      blockNumber: bigint
+    }[]) {
+      await moveRateTo(log.blockNumber)
+      const before = value(balances)
       if (log.eventName === 'TokenExchange') {
         const { sold_id, tokens_sold, bought_id, tokens_bought } = log.args as Record<
           string,
@@ -229,7 +294,7 @@ describe.each(pools)('$id', (pool) => {
         const bought = Number(tokens_bought) / unit[j]!
         balances[i] = balances[i]! + Number(tokens_sold) / unit[i]!
         balances[j] = balances[j]! - bought - ((bought * fee) / (1 - fee)) * adminShare
-        swapGrowth *= invariant(balances, ann) / before
+        swapGrowth *= value(balances) / before
         exchanges++
       } else if (log.eventName === 'AddLiquidity' || log.eventName === 'RemoveLiquidity') {
         const { token_amounts, fees, token_supply } = log.args as unknown as {
@@ -243,10 +308,11 @@ describe.each(pools)('$id', (pool) => {
             b + (sign * Number(token_amounts[k]!) - Number(fees[k]!) * adminShare) / unit[k]!,
         )
         const supplyAfter = Number(token_supply)
-        liquidityGrowth *= invariant(balances, ann) / supplyAfter / (before / supply)
+        liquidityGrowth *= value(balances) / supplyAfter / (before / supply)
         supply = supplyAfter
       }
     }
+    await moveRateTo(day.end!.number)
     expect(exchanges).toBeGreaterThan(24)
     balances.forEach((b, k) => {
       expect(b / end.human[k]! - 1, `balance ${k}`).toBeCloseTo(0, 9)
@@ -255,14 +321,15 @@ describe.each(pools)('$id', (pool) => {
     expect(liquidityGrowth - 1).toBeCloseTo(0, 9)
     const { feeReturn } = day.metrics
     expect(feeReturn).toBeGreaterThan(0)
-    expect(feeReturn / (swapGrowth * liquidityGrowth - 1) - 1).toBeCloseTo(0, 5)
+    expect(feeReturn / (swapGrowth * liquidityGrowth * rateGrowth - 1) - 1).toBeCloseTo(0, 5)
+    if (!pool.spec.basePool) expect(rateGrowth).toBe(1)
   })
 
   test('price deviation is the pool’s own quote for a tiny trade against the reference prices', async () => {
     const day = okDay(pool.id)
     const end = day.end!.number
     const state = await rawPool(pool, end)
-    const prices = await stablePoolPrices(client, config, state.coins, end)
+    const prices = await stablePoolPrices(client, config, state.coins, end, state.par)
     const dx = state.balances[0]! / 1_000_000n
     const deviations = await Promise.all(
       state.coins.slice(1).map(async (_, k) => {
@@ -294,7 +361,7 @@ describe.each(pools)('$id', (pool) => {
     const state = await rawPool(pool, end)
     const latest = await rawPool(pool, undefined, chain.client as never)
     expect(latest.balances).toEqual(state.balances)
-    const prices = await stablePoolPrices(client, config, state.coins, end)
+    const prices = await stablePoolPrices(client, config, state.coins, end, state.par)
     const depthUsd = day.metrics.depth2pctUsd
     const quote = async (i: number, j: number, reader = chain.client) => {
       const dx = state.balances[i]! / 10_000_000n
@@ -376,7 +443,7 @@ test('the 3pool drifts into USDT as USDT slips, and alerts on imbalance', () => 
   expect(day.alerts).toContain('imbalance')
 })
 
-/** The StableSwap invariant D for balances in coin units, by Newton's method in doubles. */
+/** The StableSwap invariant D for balances in the pool's units, by Newton's method in doubles. */
 function invariant(balances: readonly number[], ann: number): number {
   const n = balances.length
   const sum = balances.reduce((total, b) => total + b, 0)

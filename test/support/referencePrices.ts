@@ -40,17 +40,20 @@ export async function configuredPrice(
 
 /**
  * Reference prices of a stable pool's coins as the README documents them: a configured
- * price, else par with the pool's first priced coin, else 1 USD.
+ * price, else par with the pool's first priced coin (scaled by what the pool counts each
+ * coin as, `par`), else 1 USD per unit of par.
  */
 export async function stablePoolPrices(
   client: ChainClient,
   config: Pick<Config, 'prices'>,
   coins: readonly Address[],
   blockNumber: bigint,
+  par: readonly number[] = coins.map(() => 1),
 ): Promise<number[]> {
   const own = await Promise.all(
     coins.map((coin) => configuredPrice(client, config, coin, blockNumber)),
   )
-  const anchor = own.find((price) => price !== undefined) ?? 1
-  return own.map((price) => price ?? anchor)
+  const anchor = own.findIndex((price) => price !== undefined)
+  const perPar = anchor === -1 ? 1 : own[anchor]! / par[anchor]!
+  return own.map((price, i) => price ?? perPar * par[i]!)
 }

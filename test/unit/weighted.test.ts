@@ -122,3 +122,17 @@ describe('weighted spot price and depth', () => {
     expect(weightedDepthUsd(balances, weights, prices, fee)).toBe(expected)
   })
 })
+
+test('start imbalance is measured against the start weights when the weights move (LBP)', () => {
+  const start = trackingPool([0.5, 0.5], [1, 1], 1000)
+  const end = { ...start, weights: [toRaw(0.8), toRaw(0.2)] }
+  const metrics = balancerWeightedDay({
+    start,
+    end,
+    decimals: [18, 18],
+    pricesStart: [1, 1],
+    pricesEnd: [1, 1],
+  })
+  expect(metrics.imbalanceStart).toBeCloseTo(0, 12)
+  expect(metrics.imbalanceEnd).toBeCloseTo(0.3, 12)
+})

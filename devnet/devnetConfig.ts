@@ -11,8 +11,9 @@ export const DEVNET_DEFAULT_RPC_URL = 'http://127.0.0.1:8545'
 /**
  * The report config for a devnet: every simulated pool, reference prices from the
  * simulated feeds (USDC fixed at 1 USD; native ETH under its `0xEeee…EEeE` key; stETH and
- * sUSD unpriced, so their stable pools price them at par), one digest, and one deliberately misconfigured
- * pool (a price feed's address declared as a V2 pair) to show what an error row looks like.
+ * sUSD unpriced, so their stable pools price them at par), one digest, and one deliberately
+ * misconfigured pool (a price feed's address declared as a V2 pair) to show what an error
+ * row looks like.
  * Addresses are deterministic, so `config/devnet.json` is this config, committed.
  *
  * @param devnet - the deployed devnet (its addresses)

@@ -198,6 +198,7 @@ describe.each(pools)('$id', (pool) => {
       start.tokens.findIndex((t) => t.toLowerCase() === token.toLowerCase())
     let growth = 1
     let swaps = 0
+    const joinsAndExits: string[] = []
     for (const log of logs as unknown as { eventName: string; args: unknown }[]) {
       if (log.eventName === 'Swap') {
         const { tokenIn, tokenOut, amountIn, amountOut } = log.args as {
@@ -220,9 +221,12 @@ describe.each(pools)('$id', (pool) => {
         deltas.forEach((delta, k) => {
           balances[k] = balances[k]! + delta - protocolFeeAmounts[k]!
         })
+        joinsAndExits.push(deltas.every((delta) => delta > 0n) ? 'join' : 'exit')
       }
     }
+    // Every hour has swaps, and the day has an LP join and an LP exit.
     expect(swaps).toBeGreaterThan(24)
+    expect(joinsAndExits).toEqual(['join', 'exit'])
     // The events explain the Vault's balances to the unit.
     expect(balances).toEqual(end.balances)
     const { feeReturn } = day.metrics

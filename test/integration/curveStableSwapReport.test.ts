@@ -313,7 +313,12 @@ describe.each(pools)('$id', (pool) => {
       }
     }
     await moveRateTo(day.end!.number)
+    // Every hour has exchanges, and the day has an LP join and an LP exit.
     expect(exchanges).toBeGreaterThan(24)
+    const named = (name: string) =>
+      (logs as { eventName: string }[]).filter((log) => log.eventName === name)
+    expect(named('AddLiquidity')).toHaveLength(1)
+    expect(named('RemoveLiquidity')).toHaveLength(1)
     balances.forEach((b, k) => {
       expect(b / end.human[k]! - 1, `balance ${k}`).toBeCloseTo(0, 9)
     })

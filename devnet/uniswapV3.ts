@@ -7,9 +7,6 @@ import {
   maxUint256,
   parseAbi,
 } from 'viem'
-import { concentratedAmounts } from '../lambda/metrics/uniswapV3/referenceRange.ts'
-import { MAX_TICK, MIN_TICK } from '../lambda/metrics/uniswapV3/tickMath.ts'
-import { sqrtPriceToNumber } from '../lambda/metrics/uniswapV3/toNumber.ts'
 import { uniswapV3PoolAbi } from '../lambda/protocols/uniswapV3.ts'
 import { type BaseDeployment, type DevnetContext, toRaw, withArgs } from './deployBase.ts'
 import { DEVNET_SENDER } from './devnetWallet.ts'
@@ -46,6 +43,8 @@ export const positionManagerAbi = parseAbi([
 
 const mintableAbi = parseAbi(['function mint(address to, uint256 amount)'])
 
+/** Largest tick a pool accepts (`TickMath.MAX_TICK`). */
+const MAX_TICK = 887272
 /** Share of the TVL an LP mints overnight, and joins with in full range at `LP_JOIN_HOUR`. */
 const OVERNIGHT_SHARE = 0.05
 const JOIN_SHARE = 0.03
@@ -198,6 +197,25 @@ function tickAt(price: number): number {
   return Math.floor(Math.log(price) / Math.log(1.0001))
 }
 
+/** Raw sqrt price of a Q64.96 one. */
+function sqrtPriceOf(sqrtPriceX96: bigint): number {
+  return Number(sqrtPriceX96) / 2 ** 96
+}
+
+/**
+ * Raw token amounts of one unit of liquidity over `[sqrtLower, sqrtUpper]` at `sqrtPrice`
+ * (the devnet keeps its own copy of the formula: its cached chain must not depend on the
+ * report's code).
+ */
+function amountsPerLiquidity(
+  sqrtPrice: number,
+  sqrtLower: number,
+  sqrtUpper: number,
+): [number, number] {
+  const clipped = Math.min(Math.max(sqrtPrice, sqrtLower), sqrtUpper)
+  return [1 / clipped - 1 / sqrtUpper, clipped - sqrtLower]
+}
+
 /**
  * Token ids of the positions the devnet's LP mints. The manager numbers positions from 1 in
  * the order it mints them, which is the order the wallet queues them in (one sender, rising
@@ -297,7 +315,7 @@ class UniswapV3Driver implements PoolDriver {
       if (amountIn > 0n) this.send('noise', 'swapExactIn', [this.address, side === 0, amountIn])
     }
     const priceOf = (asset: AssetKey) => market.price(asset)
-    const sqrtPrice = sqrtPriceToNumber(sqrtPriceX96)
+    const sqrtPrice = sqrtPriceOf(sqrtPriceX96)
     if (hourOfDay === 0) {
       const range = this.spec.overnightRange
       this.overnight.push(
@@ -368,7 +386,7 @@ class UniswapV3Driver implements PoolDriver {
       abi: uniswapV3PoolAbi,
       functionName: 'slot0',
     })
-    const price = sqrtPriceToNumber(sqrtPriceX96) ** 2
+    const price = sqrtPriceOf(sqrtPriceX96) ** 2
     const reference = rawPrice(this.assets, (asset) => market.price(asset))
     const fee = this.spec.feePips / 1e6
     // Trade back to the edge of the fee band: beyond it an arbitrageur profits.
@@ -403,12 +421,12 @@ class UniswapV3Driver implements PoolDriver {
     const price = sqrtPrice ** 2
     const [tickLower, tickUpper] =
       range === 'full'
-        ? [Math.ceil(MIN_TICK / spacing) * spacing, Math.floor(MAX_TICK / spacing) * spacing]
+        ? [-Math.floor(MAX_TICK / spacing) * spacing, Math.floor(MAX_TICK / spacing) * spacing]
         : [
             Math.floor(tickAt(price * (1 + range[0])) / spacing) * spacing,
             Math.ceil(tickAt(price * (1 + range[1])) / spacing) * spacing,
           ]
-    const [amount0, amount1] = concentratedAmounts(
+    const [amount0, amount1] = amountsPerLiquidity(
       sqrtPrice,
       1.0001 ** (tickLower / 2),
       1.0001 ** (tickUpper / 2),

@@ -86,6 +86,18 @@ describe('TickMath, against the values of v3-core’s TickMath tests', () => {
     expect(() => getTickAtSqrtRatio(MAX_SQRT_RATIO)).toThrow(RangeError)
   })
 
+  test('getTickAtSqrtRatio brackets any price between two adjacent ticks', () => {
+    // A fixed linear congruential sequence of sqrt prices over the whole range.
+    let seed = 12345n
+    for (let i = 0; i < 200; i++) {
+      seed = (seed * 6364136223846793005n + 1442695040888963407n) % 2n ** 64n
+      const sqrtPrice = MIN_SQRT_RATIO + ((MAX_SQRT_RATIO - MIN_SQRT_RATIO) >> (seed % 160n)) + seed
+      const tick = getTickAtSqrtRatio(sqrtPrice)
+      expect(getSqrtRatioAtTick(tick) <= sqrtPrice).toBe(true)
+      expect(tick === MAX_TICK - 1 || getSqrtRatioAtTick(tick + 1) > sqrtPrice).toBe(true)
+    }
+  })
+
   test('getTickAtSqrtRatio is the greatest tick at or below the price', () => {
     for (const tick of [-738203, -50000, -202, -1, 0, 1, 199, 13863, 276324, 887271]) {
       const ratio = getSqrtRatioAtTick(tick)

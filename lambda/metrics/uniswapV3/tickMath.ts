@@ -61,8 +61,8 @@ export function getSqrtRatioAtTick(tick: number): bigint {
 
 /**
  * The greatest tick whose sqrt price is at or below `sqrtPriceX96`, the result v3-core's
- * `TickMath.getTickAtSqrtRatio` specifies. Found by bisection over `getSqrtRatioAtTick`,
- * so it is exact by construction.
+ * `TickMath.getTickAtSqrtRatio` specifies. A floating-point logarithm gives a first guess
+ * that is then corrected against `getSqrtRatioAtTick` itself, so the result is exact.
  *
  * @param sqrtPriceX96 - Q64.96 sqrt price in `[MIN_SQRT_RATIO, MAX_SQRT_RATIO)`
  * @returns the tick
@@ -72,13 +72,9 @@ export function getTickAtSqrtRatio(sqrtPriceX96: bigint): number {
   if (sqrtPriceX96 < MIN_SQRT_RATIO || sqrtPriceX96 >= MAX_SQRT_RATIO) {
     throw new RangeError(`getTickAtSqrtRatio: ${sqrtPriceX96} is outside the sqrt price range`)
   }
-  // Invariant: getSqrtRatioAtTick(low) <= sqrtPriceX96 < getSqrtRatioAtTick(high).
-  let low = MIN_TICK
-  let high = MAX_TICK
-  while (high - low > 1) {
-    const middle = Math.floor((low + high) / 2)
-    if (getSqrtRatioAtTick(middle) <= sqrtPriceX96) low = middle
-    else high = middle
-  }
-  return low
+  const estimate = Math.floor((2 * Math.log(Number(sqrtPriceX96) / 2 ** 96)) / Math.log(1.0001))
+  let tick = Math.min(Math.max(estimate, MIN_TICK), MAX_TICK - 1)
+  while (getSqrtRatioAtTick(tick) > sqrtPriceX96) tick--
+  while (getSqrtRatioAtTick(tick + 1) <= sqrtPriceX96) tick++
+  return tick
 }

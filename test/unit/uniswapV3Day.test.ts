@@ -2,10 +2,7 @@ import type { Address } from 'viem'
 import { describe, expect, test } from 'vitest'
 import { constantProductDivergenceLoss } from '../../lambda/metrics/divergenceLoss.ts'
 import { isqrt, Q128 } from '../../lambda/metrics/uniswapV3/fullMath.ts'
-import {
-  concentratedAmounts,
-  referenceRangePosition,
-} from '../../lambda/metrics/uniswapV3/referenceRange.ts'
+import { referenceRangePosition } from '../../lambda/metrics/uniswapV3/referenceRange.ts'
 import { uniswapV3Day } from '../../lambda/metrics/uniswapV3Day.ts'
 import type { UniswapV3State } from '../../lambda/protocols/uniswapV3.ts'
 
@@ -222,16 +219,5 @@ describe('the reference concentrated position', () => {
     const lower = sqrtAt((start * 9n) / 10n)
     expect(bound(lower + 1n)).toBe(true)
     expect(bound(lower - 1n)).toBe(false)
-  })
-
-  test('amounts of one unit of liquidity follow the range formulas', () => {
-    const closeTo = (actual: number[], expected: number[]) =>
-      actual.forEach((value, i) => {
-        expect(value).toBeCloseTo(expected[i]!, 15)
-      })
-    closeTo(concentratedAmounts(1, 0.9, 1.1), [1 - 1 / 1.1, 1 - 0.9])
-    closeTo(concentratedAmounts(0.5, 0.9, 1.1), [1 / 0.9 - 1 / 1.1, 0])
-    expect(concentratedAmounts(2, 0.9, 1.1)[0]).toBe(0)
-    expect(() => concentratedAmounts(1, 1.1, 0.9)).toThrow(RangeError)
   })
 })

@@ -1,28 +1,13 @@
 import type { RangePositionMetrics } from '../types.ts'
-import { sqrtPriceToNumber } from './toNumber.ts'
+import { isqrt } from './fullMath.ts'
+import { getAmountsForLiquidity, type TokenAmounts } from './liquidityAmounts.ts'
+import { toTokenUnits } from './toNumber.ts'
 
 /**
- * Token amounts (raw units) of one unit of liquidity over the range `[sqrtLower, sqrtUpper]`
- * at the sqrt price `sqrtPrice` (raw sqrt prices, not Q64.96): only token0 at or below the
- * range, only token1 at or above it, `(1/sqrtP - 1/sqrtUpper, sqrtP - sqrtLower)` inside.
- *
- * @param sqrtPrice - raw sqrt price
- * @param sqrtLower - raw sqrt price of the lower bound
- * @param sqrtUpper - raw sqrt price of the upper bound (> sqrtLower)
- * @returns token0 and token1 amounts per unit of liquidity
- * @example concentratedAmounts(1, 0.9, 1.1) // [0.0909..., 0.1]
+ * Liquidity the reference position is valued with: any amount gives the same ratios, the
+ * largest uint128 keeps the integer amounts precise to far below a double's resolution.
  */
-export function concentratedAmounts(
-  sqrtPrice: number,
-  sqrtLower: number,
-  sqrtUpper: number,
-): [number, number] {
-  if (!(sqrtLower > 0 && sqrtUpper > sqrtLower)) {
-    throw new RangeError('concentratedAmounts: needs 0 < sqrtLower < sqrtUpper')
-  }
-  const clipped = Math.min(Math.max(sqrtPrice, sqrtLower), sqrtUpper)
-  return [(sqrtUpper - clipped) / (clipped * sqrtUpper), clipped - sqrtLower]
-}
+const REFERENCE_LIQUIDITY = (1n << 128n) - 1n
 
 /** Inputs of the reference concentrated position of a V3 pool's day. */
 export interface ReferenceRangeInput {
@@ -38,9 +23,10 @@ export interface ReferenceRangeInput {
 
 /**
  * The reference concentrated position: liquidity over `[P0*(1 - r), P0*(1 + r)]` around the
- * start pool price `P0` (no tick rounding), its value at the end price against its value at
- * the start price, both at end reference prices (fees excluded), and whether the end price
- * `P1` lies inside the closed range (decided on the exact integers).
+ * start pool price `P0` (no tick rounding), its value at the end price `P1` against its value
+ * at `P0`, both at end reference prices (fees excluded), and whether `P1` lies inside the
+ * closed range. The amounts are those of the concentrated-liquidity formulas (only token0
+ * below the range, only token1 above it), on Q64.96 bounds; the range test is exact.
  *
  * @param input - start and end sqrt prices, range, decimals, end reference prices
  * @returns the range, its divergence loss as a fraction, and whether it ended in range
@@ -50,32 +36,27 @@ export function referenceRangePosition(input: ReferenceRangeInput): RangePositio
   if (!(rangePct > 0 && rangePct < 100)) {
     throw new RangeError(`referenceRangePosition: rangePct ${rangePct} is not in (0, 100)`)
   }
-  const start = sqrtPriceToNumber(sqrtPriceStartX96)
-  const end = sqrtPriceToNumber(sqrtPriceEndX96)
-  const r = rangePct / 100
-  const lower = start * Math.sqrt(1 - r)
-  const upper = start * Math.sqrt(1 + r)
-  const value = ([amount0, amount1]: [number, number]) =>
-    (amount0 / 10 ** decimals[0]) * pricesEnd[0] + (amount1 / 10 ** decimals[1]) * pricesEnd[1]
-  const held = value(concentratedAmounts(start, lower, upper))
-  if (!(held > 0)) throw new RangeError('referenceRangePosition: the position holds no value')
-  return {
-    rangePct,
-    divergenceLoss: value(concentratedAmounts(end, lower, upper)) / held - 1,
-    inRange: endsInRange(sqrtPriceStartX96, sqrtPriceEndX96, rangePct),
-  }
-}
-
-/** `P0*(1 - r) <= P1 <= P0*(1 + r)` on the integers: `P = sqrtPriceX96^2` up to a common scale. */
-function endsInRange(sqrtStart: bigint, sqrtEnd: bigint, rangePct: number): boolean {
   const [numerator, denominator] = exactFraction(rangePct)
   const hundred = 100n * denominator
-  const startSquared = sqrtStart * sqrtStart
-  const endScaled = sqrtEnd * sqrtEnd * hundred
-  return (
-    endScaled >= startSquared * (hundred - numerator) &&
-    endScaled <= startSquared * (hundred + numerator)
-  )
+  const startSquared = sqrtPriceStartX96 * sqrtPriceStartX96
+  const sqrtLower = isqrt((startSquared * (hundred - numerator)) / hundred)
+  const sqrtUpper = isqrt((startSquared * (hundred + numerator)) / hundred)
+  const value = ({ amount0, amount1 }: TokenAmounts) =>
+    toTokenUnits(amount0, decimals[0]) * pricesEnd[0] +
+    toTokenUnits(amount1, decimals[1]) * pricesEnd[1]
+  const amountsAt = (sqrtPriceX96: bigint) =>
+    getAmountsForLiquidity(sqrtPriceX96, sqrtLower, sqrtUpper, REFERENCE_LIQUIDITY)
+  const held = value(amountsAt(sqrtPriceStartX96))
+  if (!(held > 0)) throw new RangeError('referenceRangePosition: the position holds no value')
+  const endSquaredScaled = sqrtPriceEndX96 * sqrtPriceEndX96 * hundred
+  return {
+    rangePct,
+    divergenceLoss: value(amountsAt(sqrtPriceEndX96)) / held - 1,
+    // P0*(1 - r) <= P1 <= P0*(1 + r), on the integers.
+    inRange:
+      endSquaredScaled >= startSquared * (hundred - numerator) &&
+      endSquaredScaled <= startSquared * (hundred + numerator),
+  }
 }
 
 /** A finite double as the exact fraction it stores (a power of two as the denominator). */

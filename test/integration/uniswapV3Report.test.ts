@@ -4,22 +4,25 @@ import {
   erc20Abi,
   isAddressEqual,
   maxUint128,
+  parseAbi,
   parseAbiItem,
 } from 'viem'
 import { beforeAll, describe, expect, test } from 'vitest'
 import { compileContracts } from '../../devnet/compileContracts.ts'
-import { DEVNET_SENDER } from '../../devnet/devnetWallet.ts'
+import { DEVNET_SENDER, DevnetWallet } from '../../devnet/devnetWallet.ts'
 import { positionManagerAbi } from '../../devnet/uniswapV3.ts'
 import { getAmountsForLiquidity } from '../../lambda/metrics/uniswapV3/liquidityAmounts.ts'
 import { getSqrtRatioAtTick } from '../../lambda/metrics/uniswapV3/tickMath.ts'
 import { uniswapV3PoolAbi } from '../../lambda/protocols/uniswapV3.ts'
 import { buildDailyReport } from '../../lambda/report/buildDailyReport.ts'
+import { addDays } from '../../lambda/report/date.ts'
 import type { DailyReport, PoolDay } from '../../lambda/report/types.ts'
 import {
   devnetClient,
   devnetTestConfig,
   lastSimulatedDay,
   sharedDevnet,
+  startPrivateDevnet,
 } from '../support/devnet.ts'
 import { referencePrice } from '../support/referencePrice.ts'
 
@@ -434,6 +437,56 @@ describe('a price that leaves a range during the day', () => {
     expect(day.metrics.range).toMatchObject({ rangePct: 5, inRange: true })
     expect(day.metrics.range!.divergenceLoss).toBeCloseTo(expected, 12)
   })
+})
+
+test('a V3 pool that was created but never initialized is an error row, not a crash', async () => {
+  const node = await startPrivateDevnet()
+  try {
+    const wallet = new DevnetWallet(node.rpcUrl)
+    await wallet.syncNonce()
+    const factoryAbi = parseAbi([
+      'function createPool(address tokenA, address tokenB, uint24 fee) returns (address pool)',
+      'function getPool(address tokenA, address tokenB, uint24 fee) view returns (address pool)',
+    ])
+    const [tokenA, tokenB] = [devnet.tokens.DAI!, devnet.tokens.MKR!]
+    wallet.send(
+      'create an empty pool',
+      devnet.uniswapV3.factory,
+      encodeFunctionData({
+        abi: factoryAbi,
+        functionName: 'createPool',
+        args: [tokenA, tokenB, 3000],
+      }),
+      8_000_000n,
+    )
+    // Created after the last simulated midnight, the pool exists through the whole UTC day
+    // after the next one, still without a price.
+    const endTime = BigInt(devnet.endTime)
+    await wallet.mine(endTime + 60n)
+    await wallet.mine(endTime + 86_400n)
+    await wallet.mine(endTime + 2n * 86_400n)
+    await wallet.mine(endTime + 2n * 86_400n + 12n)
+    const { client: privateClient } = devnetClient(node.rpcUrl)
+    const address = await privateClient.readContract({
+      address: devnet.uniswapV3.factory,
+      abi: factoryAbi,
+      functionName: 'getPool',
+      args: [tokenA, tokenB, 3000],
+    })
+    const { pools } = await buildDailyReport({
+      config: {
+        ...config,
+        pools: [{ id: 'empty', chain: 'devnet', protocol: 'uniswap-v3', address }],
+      },
+      date: addDays(date, 2),
+      clientFor: () => privateClient,
+    })
+    expect(pools[0]!.status === 'error' && pools[0]!.error).toMatch(
+      /pool 0x[0-9a-fA-F]{40} at block \d+: the pool is not initialized/,
+    )
+  } finally {
+    await node.stop()
+  }
 })
 
 test('a V2 pair configured as a V3 pool is an error row that names the block', async () => {

@@ -7,6 +7,7 @@ import { DevnetWallet } from './devnetWallet.ts'
 import { POOLS } from './scenario.ts'
 import { simulateMarket } from './simulate.ts'
 import { deployUniswapV2 } from './uniswapV2.ts'
+import { deployUniswapV3 } from './uniswapV3.ts'
 
 const DAY = 86_400n
 
@@ -21,6 +22,11 @@ export interface Devnet {
     readonly address: Address
   }[]
   readonly uniswapV2: { readonly factory: Address; readonly trader: Address }
+  readonly uniswapV3: {
+    readonly factory: Address
+    readonly positionManager: Address
+    readonly trader: Address
+  }
   /** Timestamp of the genesis block. */
   readonly genesisTime: bigint
   /** The UTC midnight the simulation ends at; the days before it are fully simulated. */
@@ -71,7 +77,13 @@ export async function buildDevnet(options: BuildDevnetOptions = {}): Promise<Dev
       POOLS.filter((pool) => pool.protocol === 'uniswap-v2'),
       genesisTime + 120n,
     )
-    const drivers = [...v2.drivers]
+    const v3 = await deployUniswapV3(
+      context,
+      base,
+      POOLS.filter((pool) => pool.protocol === 'uniswap-v3'),
+      genesisTime + 180n,
+    )
+    const drivers = [...v2.drivers, ...v3.drivers]
     await simulateMarket(context, { base, drivers, from: firstDay - 3600n, to: endTime })
     await wallet.mine(endTime + 12n)
     return {
@@ -84,6 +96,11 @@ export async function buildDevnet(options: BuildDevnetOptions = {}): Promise<Dev
         address: driver.address,
       })),
       uniswapV2: { factory: v2.factory, trader: v2.trader },
+      uniswapV3: {
+        factory: v3.factory,
+        positionManager: v3.positionManager,
+        trader: v3.trader,
+      },
       genesisTime,
       endTime,
       days,

@@ -61,6 +61,7 @@ test('run writes the layout, prints the summary, and a second run writes the sam
   expect(first.status).toBe(0)
   expect(first.stdout).toContain(`Pool report for ${date} (UTC)`)
   expect(first.stdout).toMatch(/uni-v2-link-weth\s+WETH\/LINK.*imbalance, price_deviation/)
+  expect(first.stdout).toMatch(/uni-v3-link-weth-100\s+WETH\/LINK/)
   expect(first.stdout).toContain('ERROR: ')
   const files = await listFiles(out)
   expect(files).toEqual([
@@ -80,8 +81,8 @@ test('run writes the layout, prints the summary, and a second run writes the sam
   const manifest = JSON.parse(contents[files.indexOf(`runs/dt=${date}/manifest.json`)]!.toString())
   expect(manifest).toMatchObject({
     date,
-    pools: { total: 6, ok: 5, error: 1 },
-    rows: { metrics: 6, balances: 10 },
+    pools: { total: 9, ok: 8, error: 1 },
+    rows: { metrics: 9, balances: 16 },
     emails: [{ digest: 'daily', id: `emails/dt=${date}/daily.eml` }],
   })
   const html = contents[files.indexOf(`emails/dt=${date}/daily.html`)]!.toString()

@@ -18,6 +18,7 @@ export interface DevnetInfo {
     readonly address: Address
   }[]
   readonly uniswapV2: { readonly factory: Address; readonly trader: Address }
+  readonly uniswapV3: Devnet['uniswapV3']
 }
 
 export function toDevnetInfo(devnet: Devnet, rpcUrl: string, stateFile: string): DevnetInfo {
@@ -31,6 +32,7 @@ export function toDevnetInfo(devnet: Devnet, rpcUrl: string, stateFile: string):
     feeds: devnet.base.feeds as Record<string, Address>,
     pools: devnet.pools,
     uniswapV2: devnet.uniswapV2,
+    uniswapV3: devnet.uniswapV3,
   }
 }
 

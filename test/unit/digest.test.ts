@@ -2,7 +2,7 @@ import { beforeAll, expect, test } from 'vitest'
 import { composeMime } from '../../lambda/email/composeMime.ts'
 import { buildDigestView } from '../../lambda/email/digestView.ts'
 import { type DigestRenderer, loadDigestRenderer } from '../../lambda/email/renderDigest.ts'
-import { sampleConfig, sampleReport } from './sampleReport.ts'
+import { sampleConfig, sampleReport, sampleReportWithV3 } from './sampleReport.ts'
 
 const links = {
   metrics: 'https://files.example/metrics.csv?sig=a&b=1',
@@ -72,4 +72,13 @@ test('an error message with a line break cannot break the subject or headers', a
   expect(mime).toContain('Content-Type: text/plain; charset=utf-8')
   expect(mime).toContain('Content-Type: text/html; charset=utf-8')
   expect(mime).toMatch(/^Subject: Pool report 2026-11-23: 1 alerting, 1 unreadable \(2 pools\)$/m)
+})
+
+test('a V3 pool carries its reference range into both bodies; other pools do not', () => {
+  const view = buildDigestView(sampleReportWithV3, digest, sampleConfig, links)!
+  const range = '±10% range: IL -9.465%, left the range'
+  expect(view.pools.map((pool) => pool.range)).toEqual(['', range])
+  const { html, text } = render(view)
+  expect(html).toContain(`<td style="text-align:left">${range}</td>`)
+  expect(text).toContain(`    ${range}\n`)
 })

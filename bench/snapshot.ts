@@ -1,7 +1,8 @@
 /**
- * `npm run bench`: snapshots 1,000 Uniswap V2 pools at one block of a local anvil, the way
- * the report does (Multicall3 rounds through a block reader) and the naive way (one
- * `eth_call` per read), and prints JSON-RPC requests, wall time and peak memory of each.
+ * `npm run bench`: snapshots 1,000 Uniswap V2 pools and 1,000 Uniswap V3 pools (their tick
+ * windows included) at one block of a local anvil, the way the report does (Multicall3
+ * rounds through a block reader) and the naive way (one `eth_call` per read), and prints
+ * JSON-RPC requests, wall time and peak memory of each.
  */
 import {
   type Address,
@@ -22,6 +23,7 @@ import { readTokenMetadata } from '../lambda/chain/readTokenMetadata.ts'
 import { aggregatorV3Abi } from '../lambda/prices/readChainlinkPrice.ts'
 import { readReferencePrices } from '../lambda/prices/readReferencePrices.ts'
 import { readUniswapV2Pool, uniswapV2PairAbi } from '../lambda/protocols/uniswapV2.ts'
+import { deployV3Pools, snapshotV3Batched, snapshotV3Naive } from './uniswapV3Pools.ts'
 
 const POOLS = Number(process.env.BENCH_POOLS ?? 1000)
 const TOKENS = 50
@@ -33,16 +35,23 @@ const factoryAbi = parseAbi([
 
 const anvil = await startAnvil({ noMining: true })
 try {
-  const { pairs, feeds, block } = await deploy(anvil.rpcUrl)
+  const deployStarted = performance.now()
+  const { pairs, v3Pools, feeds, block } = await deploy(anvil.rpcUrl)
   process.stdout.write(
-    `Deployed ${pairs.length} pairs over ${TOKENS} tokens with price feeds; snapshot at block ${block.number}.\n\n`,
+    `Deployed ${pairs.length} V2 pairs and ${v3Pools.length} V3 pools over ${TOKENS} tokens with price feeds in ${Math.round((performance.now() - deployStarted) / 1000)} s; snapshot at block ${block.number}.\n\n`,
   )
   const results = [
-    await measure('multicall (report)', anvil.rpcUrl, (client) =>
+    await measure('V2 multicall (report)', anvil.rpcUrl, (client) =>
       snapshotBatched(client, pairs, feeds, block),
     ),
-    await measure('naive (one call per read)', anvil.rpcUrl, (client) =>
+    await measure('V2 naive (one call per read)', anvil.rpcUrl, (client) =>
       snapshotNaive(client, pairs, feeds, block.number),
+    ),
+    await measure('V3 multicall (report)', anvil.rpcUrl, (client) =>
+      snapshotV3Batched(client, v3Pools, feeds, block),
+    ),
+    await measure('V3 naive (one call per read)', anvil.rpcUrl, (client) =>
+      snapshotV3Naive(client, v3Pools, feeds, block.number),
     ),
   ]
   console.table(results)
@@ -136,7 +145,10 @@ async function measure(method: string, rpcUrl: string, run: (client: Client) => 
   }
 }
 
-/** 50 tokens with feeds, 1,000 seeded pairs, and one more block to snapshot at. */
+/**
+ * 50 tokens with feeds, 1,000 seeded V2 pairs, 1,000 V3 pools with positions, and one more
+ * block to snapshot at.
+ */
 async function deploy(rpcUrl: string) {
   const artifacts = await compileContracts()
   const wallet = new DevnetWallet(rpcUrl)
@@ -210,6 +222,7 @@ async function deploy(rpcUrl: string) {
     await mineEvery(i)
   }
   await wallet.mine(++timestamp)
+  const v3Pools = await deployV3Pools(wallet, client, tokens, POOLS, () => ++timestamp)
   const block = await client.getBlock()
-  return { pairs, feeds, block: { number: block.number, timestamp: block.timestamp } }
+  return { pairs, v3Pools, feeds, block: { number: block.number, timestamp: block.timestamp } }
 }

@@ -9,6 +9,7 @@ import { DevnetWallet } from './devnetWallet.ts'
 import { POOLS } from './scenario.ts'
 import { simulateMarket } from './simulate.ts'
 import { deployUniswapV2 } from './uniswapV2.ts'
+import { deployUniswapV3 } from './uniswapV3.ts'
 
 const DAY = 86_400n
 
@@ -26,6 +27,11 @@ export interface Devnet {
   /** LP token of each Curve pool, by pool id. */
   readonly curve: { readonly lpTokens: Record<string, Address> }
   readonly balancer: { readonly vault: Address }
+  readonly uniswapV3: {
+    readonly factory: Address
+    readonly positionManager: Address
+    readonly trader: Address
+  }
   /** Timestamp of the genesis block. */
   readonly genesisTime: bigint
   /** The UTC midnight the simulation ends at; the days before it are fully simulated. */
@@ -76,19 +82,25 @@ export async function buildDevnet(options: BuildDevnetOptions = {}): Promise<Dev
       POOLS.filter((pool) => pool.protocol === 'uniswap-v2'),
       genesisTime + 120n,
     )
+    const v3 = await deployUniswapV3(
+      context,
+      base,
+      POOLS.filter((pool) => pool.protocol === 'uniswap-v3'),
+      genesisTime + 180n,
+    )
     const curve = await deployCurveStableSwap(
       context,
       base,
       POOLS.filter((pool) => pool.protocol === 'curve-stableswap'),
-      genesisTime + 180n,
+      genesisTime + 240n,
     )
     const balancer = await deployBalancerWeighted(
       context,
       base,
       POOLS.filter((pool) => pool.protocol === 'balancer-weighted'),
-      genesisTime + 240n,
+      genesisTime + 300n,
     )
-    const drivers = [...v2.drivers, ...curve.drivers, ...balancer.drivers]
+    const drivers = [...v2.drivers, ...v3.drivers, ...curve.drivers, ...balancer.drivers]
     await simulateMarket(context, { base, drivers, from: firstDay - 3600n, to: endTime })
     await wallet.mine(endTime + 12n)
     return {
@@ -103,6 +115,11 @@ export async function buildDevnet(options: BuildDevnetOptions = {}): Promise<Dev
       uniswapV2: { factory: v2.factory, trader: v2.trader },
       curve: { lpTokens: curve.lpTokens },
       balancer: { vault: balancer.vault },
+      uniswapV3: {
+        factory: v3.factory,
+        positionManager: v3.positionManager,
+        trader: v3.trader,
+      },
       genesisTime,
       endTime,
       days,

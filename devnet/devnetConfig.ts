@@ -1,6 +1,6 @@
 import type { Config } from '../lambda/config/schema.ts'
 import type { Devnet } from './buildDevnet.ts'
-import { ASSETS, type AssetKey } from './scenario.ts'
+import { ASSETS, type AssetKey, POOLS } from './scenario.ts'
 
 /** Environment variable that points the devnet config at a running node. */
 export const DEVNET_RPC_ENV = 'DEVNET_RPC_URL'
@@ -33,15 +33,18 @@ export function devnetConfig(devnet: Pick<Devnet, 'base' | 'pools'>): Config {
     },
     prices,
     pools: [
-      ...devnet.pools.map(
-        (pool) =>
-          ({
-            id: pool.id,
-            chain: 'devnet',
-            protocol: pool.protocol,
-            address: pool.address,
-          }) as Config['pools'][number],
-      ),
+      ...devnet.pools.map((pool) => {
+        const spec = POOLS.find((candidate) => candidate.id === pool.id)
+        return {
+          id: pool.id,
+          chain: 'devnet',
+          protocol: pool.protocol,
+          address: pool.address,
+          ...(spec?.protocol === 'uniswap-v3' && spec.rangePct !== undefined
+            ? { rangePct: spec.rangePct }
+            : {}),
+        } as Config['pools'][number]
+      }),
       {
         id: 'misconfigured-not-a-pair',
         chain: 'devnet',

@@ -223,7 +223,34 @@ export interface BalancerWeightedPoolSpec extends PoolSpecBase {
   readonly swapFee: number
 }
 
-export type PoolSpec = UniswapV2PoolSpec | CurveStableSwapPoolSpec | BalancerWeightedPoolSpec
+/** A V3 position minted when the pool is created, its range relative to the start price. */
+export interface UniswapV3PositionSpec {
+  /** `full` for the whole tick range, or price factors `[-0.02, 0.02]` for +/-2% (tick rounded). */
+  readonly range: 'full' | readonly [number, number]
+  /** Share of the pool's TVL minted into it, at the start price. */
+  readonly tvlShare: number
+}
+
+export interface UniswapV3PoolSpec extends PoolSpecBase {
+  readonly protocol: 'uniswap-v3'
+  readonly assets: readonly [AssetKey, AssetKey]
+  /** Fee tier in pips (500 = 0.05%); the factory's tick spacing goes with it. */
+  readonly feePips: 500 | 3000 | 10_000
+  readonly positions: readonly UniswapV3PositionSpec[]
+  /**
+   * Every night (the block before midnight) an LP mints a position this wide around the
+   * price, and removes it at `LP_EXIT_HOUR` the day after next: it spans one whole UTC day.
+   */
+  readonly overnightRange: number
+  /** The config's `rangePct` for this pool (the report's default when absent). */
+  readonly rangePct?: number
+}
+
+export type PoolSpec =
+  | UniswapV2PoolSpec
+  | UniswapV3PoolSpec
+  | CurveStableSwapPoolSpec
+  | BalancerWeightedPoolSpec
 
 export const POOLS: readonly PoolSpec[] = [
   {
@@ -261,6 +288,54 @@ export const POOLS: readonly PoolSpec[] = [
     tvlUsd: 3e6,
     noiseTradesPerHour: 2,
     arbitragePausedHoursBeforeEnd: 36,
+  },
+  {
+    id: 'uni-v3-weth-usdc-005',
+    protocol: 'uniswap-v3',
+    assets: ['WETH', 'USDC'],
+    feePips: 500,
+    tvlUsd: 30e6,
+    noiseTradesPerHour: 6,
+    rangePct: 5,
+    overnightRange: 0.02,
+    positions: [
+      { range: 'full', tvlShare: 0.3 },
+      { range: [-0.2, 0.2], tvlShare: 0.3 },
+      { range: [-0.02, 0.02], tvlShare: 0.25 },
+      { range: [0.03, 0.1], tvlShare: 0.05 },
+      { range: [-0.1, -0.03], tvlShare: 0.05 },
+    ],
+  },
+  {
+    id: 'uni-v3-wbtc-weth-030',
+    protocol: 'uniswap-v3',
+    assets: ['WBTC', 'WETH'],
+    feePips: 3000,
+    tvlUsd: 10e6,
+    noiseTradesPerHour: 4,
+    overnightRange: 0.03,
+    positions: [
+      { range: 'full', tvlShare: 0.5 },
+      { range: [-0.05, 0.05], tvlShare: 0.3 },
+      { range: [0.05, 0.2], tvlShare: 0.1 },
+      { range: [-0.2, -0.05], tvlShare: 0.1 },
+    ],
+  },
+  {
+    // LINK falls 30% over the last 36 hours: the price leaves the narrow ranges.
+    id: 'uni-v3-link-weth-100',
+    protocol: 'uniswap-v3',
+    assets: ['LINK', 'WETH'],
+    feePips: 10_000,
+    tvlUsd: 4e6,
+    noiseTradesPerHour: 3,
+    overnightRange: 0.05,
+    positions: [
+      { range: 'full', tvlShare: 0.4 },
+      { range: [-0.1, 0.1], tvlShare: 0.3 },
+      { range: [-0.03, 0.03], tvlShare: 0.2 },
+      { range: [0.1, 0.4], tvlShare: 0.1 },
+    ],
   },
   {
     id: 'curve-3pool',

@@ -2,8 +2,16 @@ import { type Address, getAddress, isAddress } from 'viem'
 import { z } from 'zod'
 
 /** Protocols the report can read. */
-export const PROTOCOLS = ['uniswap-v2', 'curve-stableswap', 'balancer-weighted'] as const
+export const PROTOCOLS = [
+  'uniswap-v2',
+  'uniswap-v3',
+  'curve-stableswap',
+  'balancer-weighted',
+] as const
 export type Protocol = (typeof PROTOCOLS)[number]
+
+/** Half-width of a V3 pool's reference position when the config does not set `rangePct`. */
+export const DEFAULT_RANGE_PCT = 10
 
 const NAME = /^[a-z0-9][a-z0-9_-]*$/
 const POOL_ID = /^[A-Za-z0-9][A-Za-z0-9._-]*$/
@@ -111,6 +119,15 @@ const poolSchema = z.discriminatedUnion(
     z.strictObject({ ...poolBase, protocol: z.literal('curve-stableswap') }),
     /** A Balancer V2 weighted pool (2 to 8 tokens); pool id, Vault and weights are read on chain. */
     z.strictObject({ ...poolBase, protocol: z.literal('balancer-weighted') }),
+    z.strictObject({
+      ...poolBase,
+      protocol: z.literal('uniswap-v3'),
+      /**
+       * Half-width of the reference concentrated position, in percent of the day's start
+       * price (10 = +/-10%). @default 10
+       */
+      rangePct: z.number().gt(0).lt(100).optional(),
+    }),
   ],
   {
     error: (issue) =>

@@ -1,4 +1,5 @@
 import type { Config, DigestConfig } from '../config/schema.ts'
+import type { RangePositionMetrics } from '../metrics/types.ts'
 import { formatDecimal } from '../output/formatDecimal.ts'
 import { isStablePool } from '../protocols/registry.ts'
 import { type AlertCode, evaluateAlerts, thresholdsFor } from '../report/alerts.ts'
@@ -25,6 +26,11 @@ export interface DigestPoolRow {
   readonly lpVsHodl: string
   readonly fees: string
   readonly depth: string
+  /**
+   * The reference concentrated position (Uniswap V3): "±10% range: IL -9.465%, left the
+   * range"; empty for other protocols.
+   */
+  readonly range: string
   readonly alerts: string
 }
 
@@ -149,8 +155,15 @@ function poolRow(
     lpVsHodl: signedPercent(metrics.lpVsHodl, 3),
     fees: usdCompact.format(metrics.feesUsd),
     depth: usdCompact.format(metrics.depth2pctUsd),
+    range: metrics.range ? rangeSummary(metrics.range) : '',
     alerts: codes.join(', '),
   }
+}
+
+/** `±10% range: IL -9.465%, left the range` */
+export function rangeSummary(range: RangePositionMetrics): string {
+  const where = range.inRange ? 'still in range' : 'left the range'
+  return `±${range.rangePct}% range: IL ${signedPercent(range.divergenceLoss, 3)}, ${where}`
 }
 
 function alertMessage(

@@ -25,6 +25,8 @@ export interface PoolDayMetrics {
 export interface RangePositionMetrics {
   /** Half-width of the range around the start price, in percent (10 = +/-10%). */
   readonly rangePct: number
+  /** Value of its end amounts over value of its start amounts, minus one (end prices, no fees). */
   readonly divergenceLoss: number
+  /** Whether the end price lies inside the range, bounds included. */
   readonly inRange: boolean
 }

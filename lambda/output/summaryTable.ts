@@ -3,7 +3,8 @@ import { formatDecimal } from './formatDecimal.ts'
 
 /**
  * A plain-text table of the day for the terminal: one line per pool with the headline
- * numbers, alerts and errors.
+ * numbers, the reference range of V3 pools (its IL, and whether the price stayed in it),
+ * alerts and errors.
  *
  * @param report - the day's report
  * @returns the table, lines joined with `\n`
@@ -18,13 +19,14 @@ export function renderSummaryTable(report: DailyReport): string {
     'IL %',
     'fee ret %',
     'LP-HODL %',
+    'range IL %',
     'fees USD',
     'alerts / error',
   ]
   const percent = (fraction: number, digits: number) => formatDecimal(fraction * 100, digits)
   const rows = report.pools.map((day) => {
     if (day.status === 'error')
-      return [day.pool.id, '', '', '', '', '', '', '', '', `ERROR: ${day.error}`]
+      return [day.pool.id, '', '', '', '', '', '', '', '', '', `ERROR: ${day.error}`]
     const { metrics } = day
     return [
       day.pool.id,
@@ -35,6 +37,9 @@ export function renderSummaryTable(report: DailyReport): string {
       percent(metrics.divergenceLoss, 3),
       percent(metrics.feeReturn, 3),
       percent(metrics.lpVsHodl, 3),
+      metrics.range
+        ? `${percent(metrics.range.divergenceLoss, 3)} (±${metrics.range.rangePct}% ${metrics.range.inRange ? 'in' : 'left'})`
+        : '',
       Math.round(metrics.feesUsd).toLocaleString('en-US'),
       day.alerts.join(', '),
     ]
@@ -42,7 +47,7 @@ export function renderSummaryTable(report: DailyReport): string {
   const widths = header.map((_, column) =>
     Math.max(...[header, ...rows].map((row) => row[column]!.length)),
   )
-  const numeric = (column: number) => column >= 2 && column <= 8
+  const numeric = (column: number) => column >= 2 && column <= 9
   const line = (row: string[]) =>
     row
       .map((cell, column) =>

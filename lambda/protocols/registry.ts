@@ -1,13 +1,15 @@
 import type { Address } from 'viem'
 import type { BlockReader } from '../chain/blockReader.ts'
-import type { PoolConfig, Protocol } from '../config/schema.ts'
+import { DEFAULT_RANGE_PCT, type PoolConfig, type Protocol } from '../config/schema.ts'
 import { balancerWeightedDay, normalizedWeights } from '../metrics/balancerWeightedDay.ts'
 import { curveParValues, curveStableSwapDay } from '../metrics/curveStableSwapDay.ts'
 import type { PoolDayMetrics } from '../metrics/types.ts'
 import { uniswapV2Day } from '../metrics/uniswapV2Day.ts'
+import { uniswapV3Day } from '../metrics/uniswapV3Day.ts'
 import { type BalancerWeightedState, readBalancerWeightedPool } from './balancerWeighted.ts'
 import { type CurveStableSwapState, readCurveStableSwapPool } from './curveStableSwap.ts'
 import { readUniswapV2Pool, type UniswapV2State } from './uniswapV2.ts'
+import { readUniswapV3Pool, type UniswapV3State } from './uniswapV3.ts'
 
 /** What every protocol's state has in common. */
 export interface PoolState {
@@ -75,8 +77,23 @@ const balancerWeighted: ProtocolModule<BalancerWeightedState, PoolOf<'balancer-w
     balancerWeightedDay({ start, end, decimals, pricesStart, pricesEnd }),
 }
 
+const uniswapV3: ProtocolModule<UniswapV3State, PoolOf<'uniswap-v3'>> = {
+  read: (reader, pool) => readUniswapV3Pool(reader, pool.address),
+  weights: () => [0.5, 0.5],
+  dayMetrics: ({ pool, start, end, decimals, pricesStart, pricesEnd }) =>
+    uniswapV3Day({
+      start,
+      end,
+      decimals: [decimals[0]!, decimals[1]!],
+      pricesStart: [pricesStart[0]!, pricesStart[1]!],
+      pricesEnd: [pricesEnd[0]!, pricesEnd[1]!],
+      rangePct: pool.rangePct ?? DEFAULT_RANGE_PCT,
+    }),
+}
+
 const modules: { [P in Protocol]: ProtocolModule<PoolState, PoolOf<P>> } = {
   'uniswap-v2': uniswapV2 as ProtocolModule<PoolState, PoolOf<'uniswap-v2'>>,
+  'uniswap-v3': uniswapV3 as ProtocolModule<PoolState, PoolOf<'uniswap-v3'>>,
   'curve-stableswap': curveStableSwap as ProtocolModule<PoolState, PoolOf<'curve-stableswap'>>,
   'balancer-weighted': balancerWeighted as ProtocolModule<PoolState, PoolOf<'balancer-weighted'>>,
 }

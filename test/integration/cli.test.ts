@@ -61,6 +61,7 @@ test('run writes the layout, prints the summary, and a second run writes the sam
   expect(first.status).toBe(0)
   expect(first.stdout).toContain(`Pool report for ${date} (UTC)`)
   expect(first.stdout).toMatch(/uni-v2-link-weth\s+WETH\/LINK.*imbalance, price_deviation/)
+  expect(first.stdout).toMatch(/uni-v3-link-weth-100\s+WETH\/LINK/)
   expect(first.stdout).toContain('ERROR: ')
   const files = await listFiles(out)
   expect(files).toEqual([
@@ -80,9 +81,10 @@ test('run writes the layout, prints the summary, and a second run writes the sam
   const manifest = JSON.parse(contents[files.indexOf(`runs/dt=${date}/manifest.json`)]!.toString())
   expect(manifest).toMatchObject({
     date,
-    pools: { total: 12, ok: 11, error: 1 },
-    // Five pairs; a 3-, a 2-, a 4-coin Curve pool and a 2-coin metapool; two Balancer pools.
-    rows: { metrics: 12, balances: 5 * 2 + 3 + 2 + 4 + 2 + 2 * 2 },
+    pools: { total: 15, ok: 14, error: 1 },
+    // Five V2 pairs and three V3 pools; a 3-, a 2-, a 4-coin Curve pool and a 2-coin
+    // metapool; two Balancer pools.
+    rows: { metrics: 15, balances: 5 * 2 + 3 * 2 + 3 + 2 + 4 + 2 + 2 * 2 },
     emails: [{ digest: 'daily', id: `emails/dt=${date}/daily.eml` }],
   })
   const html = contents[files.indexOf(`emails/dt=${date}/daily.html`)]!.toString()

@@ -2,7 +2,6 @@ import { type Address, encodeFunctionData, erc20Abi, parseAbiItem } from 'viem'
 import { beforeAll, describe, expect, test } from 'vitest'
 import { compileContracts } from '../../devnet/compileContracts.ts'
 import { DEVNET_SENDER } from '../../devnet/devnetWallet.ts'
-import { aggregatorV3Abi } from '../../lambda/prices/readChainlinkPrice.ts'
 import { uniswapV2PairAbi } from '../../lambda/protocols/uniswapV2.ts'
 import { buildDailyReport } from '../../lambda/report/buildDailyReport.ts'
 import type { DailyReport, PoolDay } from '../../lambda/report/types.ts'
@@ -12,6 +11,7 @@ import {
   lastSimulatedDay,
   sharedDevnet,
 } from '../support/devnet.ts'
+import { referencePrice } from '../support/referencePrice.ts'
 
 const devnet = sharedDevnet()
 const { client, counter } = devnetClient()
@@ -45,10 +45,10 @@ beforeAll(async () => {
 })
 
 test('snapshots every devnet pool in a handful of JSON-RPC requests', () => {
-  // Block search (genesis, latest, a few probes) and three Multicall3 rounds per block, the
-  // two blocks in step: pool state and interface probes; Curve balances, LP supplies and
-  // Balancer Vault balances; token metadata and prices.
-  expect(counter.count).toBeLessThanOrEqual(11)
+  // Block search (genesis, latest, a few probes) and, the two blocks in step, four Multicall3
+  // rounds: pool state and interface probes; balances, LP supplies, Vault balances, tick
+  // bitmaps and tokens; V3 ticks; token metadata and prices.
+  expect(counter.count).toBeLessThanOrEqual(13)
   expect(report.chains[0]!.end.timestamp - report.chains[0]!.start.timestamp).toBe(86_400n)
 })
 
@@ -114,7 +114,9 @@ describe.each(v2Pools)('$id', (pool) => {
           client.readContract({ address, abi: erc20Abi, functionName: 'decimals' }),
         ),
       )
-      const prices = await Promise.all(tokens.map((token) => referencePrice(token, blockNumber)))
+      const prices = await Promise.all(
+        tokens.map((token) => referencePrice(client, config, token, blockNumber)),
+      )
       const [r0, r1] = reserves as readonly [bigint, bigint, number]
       const balances = [Number(r0) / 10 ** decimals[0]!, Number(r1) / 10 ** decimals[1]!]
       return {
@@ -223,23 +225,3 @@ test('the token whose symbol() returns bytes32 gets its symbol', () => {
       .sort(),
   ).toEqual(['MKR', 'WETH'])
 })
-
-async function referencePrice(token: Address, blockNumber: bigint): Promise<number> {
-  const source = Object.entries(config.prices).find(
-    ([key]) => key.toLowerCase() === `devnet:${token.toLowerCase()}`,
-  )?.[1]
-  if (source?.fixed !== undefined) return source.fixed
-  const feed = source!.chainlink as Address
-  const [, answer] = await client.readContract({
-    address: feed,
-    abi: aggregatorV3Abi,
-    functionName: 'latestRoundData',
-    blockNumber,
-  })
-  const decimals = await client.readContract({
-    address: feed,
-    abi: aggregatorV3Abi,
-    functionName: 'decimals',
-  })
-  return Number(answer) / 10 ** decimals
-}

@@ -1,6 +1,7 @@
 import { inject } from 'vitest'
 import { type Anvil, startAnvil } from '../../devnet/anvil.ts'
 import { devnetConfig } from '../../devnet/devnetConfig.ts'
+import { DevnetWallet } from '../../devnet/devnetWallet.ts'
 import { createChainClient } from '../../lambda/chain/createChainClient.ts'
 import { parseConfig } from '../../lambda/config/loadConfig.ts'
 import type { Config } from '../../lambda/config/schema.ts'
@@ -41,7 +42,23 @@ export function devnetClient(rpcUrl = sharedDevnet().rpcUrl) {
   return { client: createChainClient({ name: 'devnet', chainId: 31337, rpcUrl, counter }), counter }
 }
 
-/** A node of its own, started from the shared devnet's state, for tests that send transactions. */
-export function startPrivateDevnet(devnet: DevnetInfo = sharedDevnet()): Promise<Anvil> {
-  return startAnvil({ loadState: devnet.stateFile })
+/**
+ * A node of its own, started from the shared devnet's state, for tests that send
+ * transactions. By default it mines only when asked (`DevnetWallet.mine`), so blocks continue
+ * the simulated timeline; `automine` mines each transaction as it arrives, for tests that
+ * only look at the state a trade leaves.
+ */
+export async function startPrivateDevnet(
+  devnet: DevnetInfo = sharedDevnet(),
+  { automine = false }: { readonly automine?: boolean } = {},
+): Promise<Anvil> {
+  const node = await startAnvil({ loadState: devnet.stateFile, noMining: !automine })
+  // A loaded node's clock restarts from the wall clock, and refuses the simulated (earlier)
+  // timestamps: set it back to the last simulated block.
+  const wallet = new DevnetWallet(node.rpcUrl)
+  const latest = (await wallet.request('eth_getBlockByNumber', 'latest', false)) as {
+    timestamp: string
+  }
+  await wallet.request('evm_setTime', Number(latest.timestamp))
+  return node
 }

@@ -21,6 +21,7 @@ export interface DevnetInfo {
   /** LP token of each Curve pool, by pool id. */
   readonly curve: { readonly lpTokens: Record<string, Address> }
   readonly balancer: { readonly vault: Address }
+  readonly uniswapV3: Devnet['uniswapV3']
 }
 
 export function toDevnetInfo(devnet: Devnet, rpcUrl: string, stateFile: string): DevnetInfo {
@@ -36,6 +37,7 @@ export function toDevnetInfo(devnet: Devnet, rpcUrl: string, stateFile: string):
     uniswapV2: devnet.uniswapV2,
     curve: devnet.curve,
     balancer: devnet.balancer,
+    uniswapV3: devnet.uniswapV3,
   }
 }
 

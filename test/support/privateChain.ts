@@ -30,7 +30,7 @@ export interface PrivateChain {
  * block on top). The simulation's sender holds every token and has approved every pool.
  */
 export async function openPrivateChain(): Promise<PrivateChain> {
-  const anvil = await startPrivateDevnet()
+  const anvil = await startPrivateDevnet(undefined, { automine: true })
   const transport = http(anvil.rpcUrl)
   const client = createPublicClient({ transport })
   const testClient = createTestClient({ mode: 'anvil', transport })

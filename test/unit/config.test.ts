@@ -54,6 +54,18 @@ test('the DESIGN example is a valid config, with defaults filled in', () => {
   expect(config.thresholds).toEqual({ imbalancePp: 5, priceDeviationPct: 0.5, ilPct: -1 })
 })
 
+test('a V3 pool takes an optional reference range', () => {
+  const input = clone()
+  input.pools.push(
+    { ...input.pools[0], id: 'v3-default', protocol: 'uniswap-v3' },
+    { ...input.pools[0], id: 'v3-narrow', protocol: 'uniswap-v3', rangePct: 2.5 },
+  )
+  const [, byDefault, narrow] = parseConfig(input).pools
+  expect(byDefault).toMatchObject({ protocol: 'uniswap-v3' })
+  expect(byDefault).not.toHaveProperty('rangePct')
+  expect(narrow).toMatchObject({ protocol: 'uniswap-v3', rangePct: 2.5 })
+})
+
 test('lower-case addresses are accepted and checksummed', () => {
   const input = clone()
   input.pools[0].address = '0xb4e16d0168e52d35cacd2c6185b44281ec28c9dc'
@@ -67,7 +79,22 @@ describe('errors name the JSON path and the problem', () => {
       (c: Draft) => {
         c.pools[0].protocol = 'uniswap-v9'
       },
-      /^pools\[0\]\.protocol: unknown protocol; expected one of uniswap-v2/,
+      /^pools\[0\]\.protocol: unknown protocol; expected one of uniswap-v2, uniswap-v3/,
+    ],
+    [
+      'reference range of a V3 pool out of (0, 100)',
+      (c: Draft) => {
+        c.pools[0].protocol = 'uniswap-v3'
+        c.pools[0].rangePct = 100
+      },
+      /^pools\[0\]\.rangePct: Too big: expected number to be <100/,
+    ],
+    [
+      'rangePct on a V2 pool',
+      (c: Draft) => {
+        c.pools[0].rangePct = 10
+      },
+      /^pools\[0\]: Unrecognized key: "rangePct"/,
     ],
     [
       'bad checksum',

@@ -3,7 +3,7 @@ import { parseConfig } from '../../lambda/config/loadConfig.ts'
 import { composeMime } from '../../lambda/email/composeMime.ts'
 import { buildDigestView, composition } from '../../lambda/email/digestView.ts'
 import { type DigestRenderer, loadDigestRenderer } from '../../lambda/email/renderDigest.ts'
-import { sampleConfig, sampleReport } from './sampleReport.ts'
+import { sampleConfig, sampleReport, sampleReportWithV3 } from './sampleReport.ts'
 
 const links = {
   metrics: 'https://files.example/metrics.csv?sig=a&b=1',
@@ -145,4 +145,13 @@ test('a weighted pool’s composition shows the target of each token', () => {
       { ...okDay.tokens[1]!, symbol: 'LINK', weight: 0.8, shareEnd: 0.804 },
     ]),
   ).toBe('LINK 80.4% (target 80%) / WETH 19.6% (target 20%)')
+})
+
+test('a V3 pool carries its reference range into both bodies; other pools do not', () => {
+  const view = buildDigestView(sampleReportWithV3, digest, sampleConfig, links)!
+  const range = '±10% range: IL -9.465%, left the range'
+  expect(view.pools.map((pool) => pool.range)).toEqual(['', range])
+  const { html, text } = render(view)
+  expect(html).toContain(`<td style="text-align:left">${range}</td>`)
+  expect(text).toContain(`    ${range}\n`)
 })

@@ -5,9 +5,10 @@ import { decodeSymbol } from '../../lambda/chain/readTokenMetadata.ts'
 import { renderBalancesCsv } from '../../lambda/output/balancesCsv.ts'
 import { formatDecimal, formatSignificant } from '../../lambda/output/formatDecimal.ts'
 import { METRICS_COLUMNS, renderMetricsCsv } from '../../lambda/output/metricsCsv.ts'
+import { renderSummaryTable } from '../../lambda/output/summaryTable.ts'
 import { guardFormula } from '../../lambda/output/untrustedText.ts'
 import { addDays, parseReportDate, yesterdayUtc } from '../../lambda/report/date.ts'
-import { sampleReport } from './sampleReport.ts'
+import { sampleReport, sampleReportWithV3 } from './sampleReport.ts'
 
 test('decimals are plain: no exponent, no thousands separator, no negative zero', () => {
   expect(formatDecimal(-5.7190958, 6)).toBe('-5.719096')
@@ -56,6 +57,29 @@ test('metrics.csv quotes per RFC 4180 and round-trips through a CSV parser', () 
   expect(error.tvl_usd_end).toBe('')
   // Fields with quotes, commas and newlines are enclosed in quotes, quotes doubled.
   expect(csv).toContain(`"'=HYPERLINK(""http://evil"")/US,DC"`)
+})
+
+test('a V3 row fills the reference range columns; other rows leave them empty', () => {
+  const [header, ...rows] = parse(renderMetricsCsv(sampleReportWithV3)) as string[][]
+  const v3 = Object.fromEntries(header!.map((column, i) => [column, rows[2]![i]]))
+  expect(v3).toMatchObject({
+    protocol: 'uniswap-v3',
+    range_pct: '10',
+    range_il_pct: '-9.464738',
+    range_in_range: 'false',
+    il_pct: '-0.726064',
+    fee_return_pct: '0.148046',
+  })
+  const v2 = Object.fromEntries(header!.map((column, i) => [column, rows[0]![i]]))
+  expect([v2.range_pct, v2.range_il_pct, v2.range_in_range]).toEqual(['', '', ''])
+})
+
+test('the terminal summary shows the reference range of V3 pools', () => {
+  const lines = renderSummaryTable(sampleReportWithV3).split('\n')
+  expect(lines[0]).toMatch(/LP-HODL %\s+range IL %\s+fees USD/)
+  expect(lines.find((line) => line.startsWith('uni-v3-sample'))).toMatch(
+    /WETH\/LINK .* -9\.465 \(±10% left\)\s+10,511/,
+  )
 })
 
 test('balances.csv carries exact token amounts and fractions', () => {

@@ -92,3 +92,73 @@ export const sampleReport: DailyReport = {
 }
 
 export const sampleConfig = config
+
+const v3Pool = parseConfig({
+  chains: { devnet: { chainId: 31337, rpcUrl: 'http://127.0.0.1:1' } },
+  pools: [
+    {
+      id: 'uni-v3-sample',
+      chain: 'devnet',
+      protocol: 'uniswap-v3',
+      address: '0x0000000000000000000000000000000000000003',
+    },
+  ],
+}).pools[0]!
+
+/** A V3 pool's day whose price left the reference range: `sampleReport` plus this one. */
+export const sampleReportWithV3: DailyReport = {
+  ...sampleReport,
+  pools: [
+    ...sampleReport.pools,
+    {
+      pool: v3Pool,
+      chainId: 31337,
+      start: block(10n, 1795392000n),
+      end: block(20n, 1795478400n),
+      status: 'ok',
+      alerts: [],
+      tokens: [
+        {
+          address: '0x00000000000000000000000000000000000000cc',
+          symbol: 'WETH',
+          decimals: 18,
+          weight: 0.5,
+          balanceStart: 450n * 10n ** 18n,
+          balanceEnd: 384n * 10n ** 18n,
+          priceStart: 2800,
+          priceEnd: 2900,
+          shareStart: 0.5,
+          shareEnd: 0.5025,
+        },
+        {
+          address: '0x00000000000000000000000000000000000000dd',
+          symbol: 'LINK',
+          decimals: 18,
+          weight: 0.5,
+          balanceStart: 281_000n * 10n ** 18n,
+          balanceEnd: 311_000n * 10n ** 18n,
+          priceStart: 10.7,
+          priceEnd: 8.85,
+          shareStart: 0.5,
+          shareEnd: 0.4975,
+        },
+      ],
+      metrics: {
+        tvlUsdStart: 4_274_748.69,
+        tvlUsdEnd: 3_881_099.21,
+        valueSharesStart: [0.5, 0.5],
+        valueSharesEnd: [0.5025, 0.4975],
+        imbalanceStart: 0.0025,
+        imbalanceEnd: 0.0025,
+        priceDeviationEnd: -0.01,
+        lpVsHodl: -0.00578018,
+        feeReturn: 0.00148046,
+        divergenceLoss: -0.00726064,
+        feesUsd: 10_511.19,
+        volumeUsdEst: 1_051_119,
+        depth2pctUsd: 35_243.68,
+        range: { rangePct: 10, divergenceLoss: -0.09464738, inRange: false },
+      },
+    },
+  ],
+}

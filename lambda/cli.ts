@@ -17,7 +17,7 @@ import { runReport } from './runReport.ts'
 export const HELP = `pool-report: daily imbalance, price deviation, divergence loss and fees of AMM pools
 
 Usage:
-  pool-report run --config FILE [--date YYYY-MM-DD] [--out DIR] [--pools ID,ID] [--no-email]
+  pool-report run --config FILE [--date YYYY-MM-DD] [--out DIR] [--pools ID,ID] [--no-email] [--force]
   pool-report --help
 
 Commands:
@@ -32,6 +32,8 @@ Options for run:
   --out DIR       Output folder. Default: ./out
   --pools IDS     Comma-separated pool ids to report (default: every pool in the config).
   --no-email      Do not render the email digests.
+  --force         Render digests again that were already rendered for the date (each digest is
+                  delivered once per date; runs/dt=DATE/deliveries/ records it).
   -h, --help      Show this help.
 
 Environment:
@@ -120,10 +122,10 @@ async function runCommand(argv: readonly string[], io: CliIo): Promise<number> {
         }),
       store,
       renderDigest: await loadDigestRenderer(),
-      ...(!options['no-email'] && { sender: createLocalDigestSender(store) }),
+      sender: createLocalDigestSender(store),
       defaultFrom: io.env.REPORT_SENDER ?? 'pool-report@localhost',
     },
-    { date, pools },
+    { date, pools, noEmail: options['no-email'] ?? false, force: options.force ?? false },
   )
 
   const blocks = result.report.chains
@@ -135,9 +137,17 @@ async function runCommand(argv: readonly string[], io: CliIo): Promise<number> {
   io.stdout(`Files under ${path.resolve(out)}:\n`)
   for (const key of [
     ...result.keys,
-    ...result.emails.flatMap((email) => emailFiles(date, email.digest)),
+    ...result.emails.flatMap((email) =>
+      email.status === 'sent' ? emailFiles(date, email.digest) : [],
+    ),
   ]) {
     io.stdout(`  ${key}\n`)
+  }
+  for (const email of result.emails) {
+    if (email.status !== 'sent')
+      io.stdout(
+        `Digest ${email.digest} was already rendered for ${date}; --force renders it again.\n`,
+      )
   }
   return 0
 }
@@ -160,6 +170,7 @@ function parseFlags(argv: readonly string[]) {
         out: { type: 'string' },
         pools: { type: 'string' },
         'no-email': { type: 'boolean' },
+        force: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     }).values

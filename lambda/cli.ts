@@ -2,12 +2,13 @@ import path from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { parseArgs } from 'node:util'
 import { createChainClient } from './chain/createChainClient.ts'
-import { loadConfigFile } from './config/loadConfig.ts'
+import { formatIssues, loadConfigFile } from './config/loadConfig.ts'
 import { resolveRpcUrls } from './config/resolveRpcUrls.ts'
 import { selectPools } from './config/selectPools.ts'
 import { createLocalDigestSender } from './email/localDigestSender.ts'
 import { loadDigestRenderer } from './email/renderDigest.ts'
 import { DayNotAvailableError, errorMessage, InvalidInputError, ReportError } from './errors.ts'
+import { type ManualPayload, manualPayloadSchema } from './invocation/parseInvocation.ts'
 import { createLocalStore } from './output/localStore.ts'
 import { objectKeys } from './output/objectKeys.ts'
 import { renderSummaryTable } from './output/summaryTable.ts'
@@ -18,12 +19,18 @@ export const HELP = `pool-report: daily imbalance, price deviation, divergence l
 
 Usage:
   pool-report run --config FILE [--date YYYY-MM-DD] [--out DIR] [--pools ID,ID] [--no-email] [--force]
+  pool-report invoke --function NAME [--date YYYY-MM-DD | --from YYYY-MM-DD --to YYYY-MM-DD]
+                     [--pools ID,ID] [--dry-run] [--no-email] [--force] [--recipients A,B] [--region R]
   pool-report --help
 
 Commands:
   run             Report on one UTC day: read every pool at the day's first and last block,
                   write metrics.csv, balances.csv and manifest.json under --out (the S3 layout),
                   and render the config's email digests there (.html, .txt, .eml).
+
+  invoke          Run the deployed report function (AWS Lambda) for a date or a backfill and print
+                  the JSON summary it returns. Uses the AWS credentials and region of the
+                  environment (AWS_PROFILE, AWS_REGION, ...).
 
 Options for run:
   --config FILE   The pool config (JSON; see README). Required.
@@ -36,12 +43,27 @@ Options for run:
                   delivered once per date; runs/dt=DATE/deliveries/ records it).
   -h, --help      Show this help.
 
+Options for invoke:
+  --function NAME The function's name or ARN (the stack output ReportFunctionName). Required.
+  --date DATE     The UTC day to report. Default: yesterday (UTC), decided by the function.
+  --from DATE, --to DATE
+                  A backfill: every day from --from to --to, both included (up to the stack's
+                  maxBackfillDays).
+  --pools IDS     Comma-separated pool ids to report (default: every pool in the deployed config).
+  --dry-run       Compute and print the report; write nothing, send nothing.
+  --no-email      Write the files; send no digest.
+  --force         Send digests again that were already sent for the date.
+  --recipients A,B
+                  Send the digests to these addresses instead of their configured recipients.
+  --region R      AWS region of the function. Default: the environment's.
+
 Environment:
   A chain's "rpcUrlEnv" names a variable holding its RPC URL; it wins over "rpcUrl".
   REPORT_SENDER   From address of digests that do not set one.
 
 Exit status: 0 when the report was written (pools that could not be read are error rows),
 1 when the run failed, 2 for a bad command line, config or date.
+For invoke: 0 when the function succeeded, 1 when it failed (its error is printed).
 `
 
 /** Where the CLI writes: injectable so tests can capture it. */
@@ -73,11 +95,11 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo): Prom
       io.stdout(HELP)
       return command === undefined ? 2 : 0
     }
-    if (command !== 'run')
-      throw new InvalidInputError('Bad command line', [
-        `unknown command "${command}"; see pool-report --help`,
-      ])
-    return await runCommand(rest, io)
+    if (command === 'run') return await runCommand(rest, io)
+    if (command === 'invoke') return await invokeCommand(rest, io)
+    throw new InvalidInputError('Bad command line', [
+      `unknown command "${command}"; see pool-report --help`,
+    ])
   } catch (error) {
     // A date the chain cannot cover is the user's input too.
     if (error instanceof InvalidInputError || error instanceof DayNotAvailableError) {
@@ -150,6 +172,77 @@ async function runCommand(argv: readonly string[], io: CliIo): Promise<number> {
       )
   }
   return 0
+}
+
+async function invokeCommand(argv: readonly string[], io: CliIo): Promise<number> {
+  const options = parseInvokeFlags(argv)
+  if (options.help) {
+    io.stdout(HELP)
+    return 0
+  }
+  if (!options.function)
+    throw new InvalidInputError('Bad command line', ['--function NAME is required'])
+  const list = (text: string | undefined) =>
+    text
+      ?.split(',')
+      .map((item) => item.trim())
+      .filter(Boolean)
+  const payload: ManualPayload = {
+    ...(options.date && { date: options.date }),
+    ...(options.from && { from: options.from }),
+    ...(options.to && { to: options.to }),
+    ...(options.pools && { pools: list(options.pools) }),
+    ...(options['dry-run'] && { dryRun: true }),
+    ...(options['no-email'] && { noEmail: true }),
+    ...(options.force && { force: true }),
+    ...(options.recipients && { recipients: list(options.recipients) }),
+  }
+  // The function validates again (with its config and clock); this catches typos offline.
+  const checked = manualPayloadSchema.safeParse(payload)
+  if (!checked.success)
+    throw new InvalidInputError('Bad command line', formatIssues(checked.error.issues))
+  // Loaded here: `run` does not pay for the Lambda client.
+  const [{ LambdaClient }, { invokeFunction }] = await Promise.all([
+    import('@aws-sdk/client-lambda'),
+    import('./invocation/invokeFunction.ts'),
+  ])
+  const client = new LambdaClient(options.region ? { region: options.region } : {})
+  const result = await invokeFunction(client, options.function, payload)
+  if (!result.ok) {
+    io.stderr(
+      `error: function ${options.function} failed: ${result.errorType}: ${result.errorMessage}\n`,
+    )
+    return 1
+  }
+  io.stdout(`${JSON.stringify(result.summary, null, 2)}\n`)
+  return 0
+}
+
+function parseInvokeFlags(argv: readonly string[]) {
+  try {
+    return parseArgs({
+      args: [...argv],
+      strict: true,
+      allowPositionals: false,
+      options: {
+        function: { type: 'string' },
+        date: { type: 'string' },
+        from: { type: 'string' },
+        to: { type: 'string' },
+        pools: { type: 'string' },
+        'dry-run': { type: 'boolean' },
+        'no-email': { type: 'boolean' },
+        force: { type: 'boolean' },
+        recipients: { type: 'string' },
+        region: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }).values
+  } catch (error) {
+    throw new InvalidInputError('Bad command line', [
+      `${(error as Error).message}; see pool-report --help`,
+    ])
+  }
 }
 
 function emailFiles(date: string, digest: string): string[] {

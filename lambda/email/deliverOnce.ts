@@ -73,18 +73,32 @@ export async function deliverOnce({
   const key = objectKeys.delivery(date, digest)
   const record = (fields: Pick<DeliveryRecord, 'status' | 'id'>) =>
     `${JSON.stringify({ digest, date, to: [...to], ...fields, at: now().toISOString() } satisfies DeliveryRecord, null, 2)}\n`
+  // A record that is still being written (a local file, or s3rver) reads as empty or cut
+  // off: someone holds it, so it counts as an unconfirmed claim, never as a reason to send.
+  const unconfirmed = (): DeliveryOutcome => ({
+    status: 'unconfirmed',
+    digest,
+    to,
+    claimedAt: now().toISOString(),
+  })
+  const readOutcome = async (): Promise<DeliveryOutcome | undefined> => {
+    try {
+      const existing = await readDeliveryRecord(store, date, digest)
+      return existing && outcomeOf(existing)
+    } catch (error) {
+      if (error instanceof SyntaxError || error instanceof z.ZodError) return unconfirmed()
+      throw error
+    }
+  }
   let claimed = false
   if (!force) {
     // Reading first answers a plain re-run without a write; the create-only claim settles races.
-    const existing = await readDeliveryRecord(store, date, digest)
-    if (existing) return outcomeOf(existing)
+    const existing = await readOutcome()
+    if (existing) return existing
     claimed = await store.putIfAbsent(key, record({ status: 'sending' }), CONTENT_TYPES.json)
-    if (!claimed) {
-      const holder = await readDeliveryRecord(store, date, digest)
-      if (holder) return outcomeOf(holder)
-      // The claim vanished between the two calls: its holder's send failed. Leave it to a re-run.
-      return { status: 'unconfirmed', digest, to, claimedAt: now().toISOString() }
-    }
+    // Lost the claim: report the holder's record. If it vanished in between, the holder's
+    // send failed and released it; a re-run sends.
+    if (!claimed) return (await readOutcome()) ?? unconfirmed()
   }
   let id: string
   try {

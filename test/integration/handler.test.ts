@@ -11,7 +11,7 @@ import {
 } from '@aws-sdk/client-s3'
 import { afterAll, beforeAll, expect, test, vi } from 'vitest'
 import { DEVNET_RPC_ENV } from '../../devnet/devnetConfig.ts'
-import { main } from '../../lambda/cli.ts'
+import { type CliIo, main } from '../../lambda/cli.ts'
 import type { InvocationSummary } from '../../lambda/invocation/runInvocation.ts'
 import { addDays } from '../../lambda/report/date.ts'
 import { lastSimulatedDay, sharedDevnet } from '../support/devnet.ts'
@@ -21,6 +21,7 @@ import {
   type ReceivedEmail,
   removeFolder,
   serveFunctionUrl,
+  serveLambdaApi,
   startS3rver,
   startSecretsManagerLocal,
   startSesLocal,
@@ -39,6 +40,7 @@ let ses: Awaited<ReturnType<typeof startSesLocal>>
 let secrets: Awaited<ReturnType<typeof startSecretsManagerLocal>>
 let rpc: Awaited<ReturnType<typeof startRpcProxy>>
 let links: LocalService & { url: string }
+let lambdaApi: LocalService
 let s3: S3Client
 let handler: (event: unknown) => Promise<InvocationSummary>
 let localOut: string
@@ -79,20 +81,31 @@ beforeAll(async () => {
   // The link function first: the report function needs its URL.
   links = await serveFunctionUrl((await import('../../lambda/links/handler.ts')).handler)
   vi.stubEnv('LINK_BASE_URL', links.url)
-  // Powertools writes structured logs and EMF metrics to stdout: keep them for the checks
-  // (and out of the test report).
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
-    logLines.push(...String(chunk).split('\n').filter(Boolean))
-    return true
-  })
+  // Powertools writes structured logs (WARN and ERROR to stderr) and EMF metrics to stdout:
+  // keep them for the checks, and out of the test report.
+  for (const stream of [process.stdout, process.stderr]) {
+    vi.spyOn(stream, 'write').mockImplementation((chunk) => {
+      logLines.push(...String(chunk).split('\n').filter(Boolean))
+      return true
+    })
+  }
   handler = (await import('../../lambda/handler.ts')).handler
+  lambdaApi = await serveLambdaApi({ 'pool-report-ReportFunction': (event) => handler(event) })
+  vi.stubEnv('AWS_ENDPOINT_URL_LAMBDA', lambdaApi.endpoint)
   localOut = await mkdtemp(path.join(tmpdir(), 'pool-report-local-'))
 })
 
 afterAll(async () => {
   vi.restoreAllMocks()
   vi.unstubAllEnvs()
-  await Promise.all([s3rver.stop(), ses.stop(), secrets.stop(), links.stop(), rpc.stop()])
+  await Promise.all([
+    s3rver.stop(),
+    ses.stop(),
+    secrets.stop(),
+    links.stop(),
+    rpc.stop(),
+    lambdaApi.stop(),
+  ])
   await Promise.all([
     removeFolder(s3rver.directory),
     rm(localOut, { recursive: true, force: true }),
@@ -315,6 +328,62 @@ test('when SES fails the files stay, and a re-run sends only what is missing', a
   expect((await ses.received()).length).toBe(received.length + 1)
 })
 
+async function cli(args: string[]) {
+  let stdout = ''
+  let stderr = ''
+  const io: CliIo = {
+    stdout: (text) => {
+      stdout += text
+    },
+    stderr: (text) => {
+      stderr += text
+    },
+    env: {},
+    now: () => new Date(),
+  }
+  return { status: await main(args, io), stdout, stderr }
+}
+
+test('pool-report invoke runs the function through the Lambda API and prints its summary', async () => {
+  const day = addDays(date, -1)
+  const { status, stdout, stderr } = await cli([
+    'invoke',
+    '--function',
+    'pool-report-ReportFunction',
+    '--date',
+    day,
+    '--pools',
+    'uni-v2-weth-usdc,uni-v2-dai-usdc',
+    '--dry-run',
+  ])
+  expect(stderr).toBe('')
+  expect(status).toBe(0)
+  const summary = JSON.parse(stdout) as InvocationSummary
+  expect(summary).toMatchObject({ trigger: 'manual', dates: [day], dryRun: true, poolsOk: 2 })
+  expect(summary.runs[0]!.metrics!.map((row) => row.pool_id)).toEqual([
+    'uni-v2-weth-usdc',
+    'uni-v2-dai-usdc',
+  ])
+})
+
+test('pool-report invoke prints the function’s error, and checks flags before calling', async () => {
+  const failed = await cli([
+    'invoke',
+    '--function',
+    'pool-report-ReportFunction',
+    '--date',
+    addDays(date, 1),
+  ])
+  expect(failed.status).toBe(1)
+  expect(failed.stderr).toMatch(
+    /failed: InvalidInputError: Invalid payload:\n {2}- date: .* is not over yet/,
+  )
+  const offline = await cli(['invoke', '--function', 'x', '--from', date])
+  expect(offline.status).toBe(2)
+  expect(offline.stderr).toContain('to: a backfill needs both from and to')
+  expect((await cli(['invoke', '--date', date])).stderr).toContain('--function NAME is required')
+})
+
 test('secrets are read once per cold start', () => {
   expect(secrets.requested.filter((id) => id === 'pool-report/rpc-urls')).toHaveLength(1)
   // Once by the report function, once by the link function: two cold starts in this process.
@@ -332,6 +401,10 @@ test('logs are JSON with the run summary and the metrics, and never show the RPC
   expect(emf._aws.CloudWatchMetrics[0]).toMatchObject({
     Namespace: 'PoolImbalanceReport',
     Metrics: expect.arrayContaining([{ Name: 'PoolsFailed', Unit: 'Count' }]),
+  })
+  expect(entries.find((entry) => entry.message === 'Invocation rejected')).toMatchObject({
+    level: 'WARN',
+    error: { name: 'InvalidInputError' },
   })
   expect(logLines.join('\n')).not.toContain(rpc.apiKey)
   const listed = await s3.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: PREFIX }))

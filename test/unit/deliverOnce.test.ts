@@ -117,3 +117,10 @@ test('a claim left by a run that stopped before confirming is not sent again wit
   })
   expect(sender.calls).toBe(0)
 })
+
+test('a record still being written (read back empty) is a claim, not a reason to send', async () => {
+  await store.put('runs/dt=2026-11-23/deliveries/daily.json', '', 'application/json')
+  const sender = countingSender()
+  expect((await deliverOnce(parameters(sender.send))).status).toBe('unconfirmed')
+  expect(sender.calls).toBe(0)
+})

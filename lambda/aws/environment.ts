@@ -1,26 +1,16 @@
 import { z } from 'zod'
 import { formatIssues } from '../config/loadConfig.ts'
 import { InvalidInputError } from '../errors.ts'
-
-/** `''` or a prefix ending in `/`: `reports` and `reports/` both give `reports/`. */
-const prefixSchema = z
-  .string()
-  .default('')
-  .transform((prefix) => prefix.replace(/^\/+|\/+$/g, ''))
-  .transform((prefix) => (prefix ? `${prefix}/` : ''))
-
-const bucketEnvironment = {
-  /** The report bucket. */
-  REPORT_BUCKET: z.string().min(3),
-  /** Prefix of the layout in the bucket. */
-  REPORT_PREFIX: prefixSchema,
-  /** Secrets Manager id of the download links' HMAC key. */
-  LINK_SECRET_ID: z.string().min(1),
-}
+import { normalizePrefix } from './normalizePrefix.ts'
 
 const reportEnvironmentSchema = z
   .looseObject({
-    ...bucketEnvironment,
+    /** The report bucket. */
+    REPORT_BUCKET: z.string().min(3),
+    /** Prefix of the layout in the bucket. */
+    REPORT_PREFIX: z.string().default('').transform(normalizePrefix),
+    /** Secrets Manager id of the download links' HMAC key. */
+    LINK_SECRET_ID: z.string().min(1),
     /** `s3://bucket/key` of the pool config (JSON) deployed with the stack. */
     CONFIG_URI: z.string().regex(/^s3:\/\/[^/]+\/.+/, 'expected s3://bucket/key'),
     /** Secrets Manager id of a JSON object: `{"RPC_URL_ETHEREUM": "https://…"}`. */
@@ -61,15 +51,6 @@ const reportEnvironmentSchema = z
 /** The report function's settings, from its environment (set by the stack). */
 export type ReportEnvironment = z.output<typeof reportEnvironmentSchema>
 
-const linkEnvironmentSchema = z.looseObject(bucketEnvironment).transform((env) => ({
-  bucket: env.REPORT_BUCKET,
-  prefix: env.REPORT_PREFIX,
-  linkSecretId: env.LINK_SECRET_ID,
-}))
-
-/** The link function's settings. */
-export type LinkEnvironment = z.output<typeof linkEnvironmentSchema>
-
 /**
  * Reads the report function's settings.
  *
@@ -78,23 +59,8 @@ export type LinkEnvironment = z.output<typeof linkEnvironmentSchema>
  * @throws InvalidInputError naming each missing or bad variable
  */
 export function parseReportEnvironment(env: Record<string, string | undefined>): ReportEnvironment {
-  return parseEnvironment(reportEnvironmentSchema, env)
-}
-
-/**
- * Reads the link function's settings.
- *
- * @param env - the process environment
- * @returns the settings
- * @throws InvalidInputError naming each missing or bad variable
- */
-export function parseLinkEnvironment(env: Record<string, string | undefined>): LinkEnvironment {
-  return parseEnvironment(linkEnvironmentSchema, env)
-}
-
-function parseEnvironment<T extends z.ZodType>(schema: T, env: Record<string, string | undefined>) {
-  const parsed = schema.safeParse(env)
+  const parsed = reportEnvironmentSchema.safeParse(env)
   if (!parsed.success)
     throw new InvalidInputError('Invalid function environment', formatIssues(parsed.error.issues))
-  return parsed.data as z.output<T>
+  return parsed.data
 }

@@ -3,9 +3,9 @@ import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3'
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager'
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner'
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda'
-import { type LinkEnvironment, parseLinkEnvironment } from '../aws/environment.ts'
 import { readSecretString } from '../aws/readSecret.ts'
 import { TELEMETRY } from '../aws/telemetry.ts'
+import { type LinkEnvironment, parseLinkEnvironment } from './linkEnvironment.ts'
 import { type LinkRejection, verifySignedLink } from './signedLink.ts'
 
 const logger = new Logger({ serviceName: `${TELEMETRY.serviceName}-links` })

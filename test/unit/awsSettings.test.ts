@@ -1,6 +1,7 @@
 import { expect, test } from 'vitest'
-import { parseLinkEnvironment, parseReportEnvironment } from '../../lambda/aws/environment.ts'
+import { parseReportEnvironment } from '../../lambda/aws/environment.ts'
 import { redactSecrets } from '../../lambda/aws/redactSecrets.ts'
+import { parseLinkEnvironment } from '../../lambda/links/linkEnvironment.ts'
 
 const reportEnv = {
   REPORT_BUCKET: 'pool-report-data',

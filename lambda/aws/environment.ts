@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { formatIssues } from '../config/loadConfig.ts'
-import { InvalidInputError } from '../errors.ts'
+import { ReportError } from '../errors.ts'
 import { normalizePrefix } from './normalizePrefix.ts'
 
 const reportEnvironmentSchema = z
@@ -56,11 +56,14 @@ export type ReportEnvironment = z.output<typeof reportEnvironmentSchema>
  *
  * @param env - the process environment
  * @returns the settings
- * @throws InvalidInputError naming each missing or bad variable
+ * @throws ReportError naming each missing or bad variable
  */
 export function parseReportEnvironment(env: Record<string, string | undefined>): ReportEnvironment {
   const parsed = reportEnvironmentSchema.safeParse(env)
+  // A deployment problem, not the caller's input: a ReportError, so it logs as a failed run.
   if (!parsed.success)
-    throw new InvalidInputError('Invalid function environment', formatIssues(parsed.error.issues))
+    throw new ReportError('Invalid function environment', {
+      details: formatIssues(parsed.error.issues).join('; '),
+    })
   return parsed.data
 }

@@ -1,5 +1,5 @@
 import { normalizePrefix } from '../aws/normalizePrefix.ts'
-import { InvalidInputError } from '../errors.ts'
+import { ReportError } from '../errors.ts'
 
 /** The link function's settings. */
 export interface LinkEnvironment {
@@ -17,15 +17,14 @@ export interface LinkEnvironment {
  *
  * @param env - the process environment
  * @returns the settings
- * @throws InvalidInputError naming each missing variable
+ * @throws ReportError naming each missing variable
  */
 export function parseLinkEnvironment(env: Record<string, string | undefined>): LinkEnvironment {
   const missing = ['REPORT_BUCKET', 'LINK_SECRET_ID'].filter((name) => !env[name])
   if (missing.length > 0)
-    throw new InvalidInputError(
-      'Invalid function environment',
-      missing.map((name) => `${name}: not set`),
-    )
+    throw new ReportError('Invalid function environment', {
+      details: missing.map((name) => `${name}: not set`).join('; '),
+    })
   return {
     bucket: env.REPORT_BUCKET!,
     prefix: normalizePrefix(env.REPORT_PREFIX ?? ''),

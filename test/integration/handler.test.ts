@@ -400,8 +400,11 @@ test('logs are JSON with the run summary and the metrics, and never show the RPC
   const emf = entries.find((entry) => entry._aws?.CloudWatchMetrics)
   expect(emf._aws.CloudWatchMetrics[0]).toMatchObject({
     Namespace: 'PoolImbalanceReport',
+    // The FailedPools alarm watches this namespace, name and dimension.
+    Dimensions: [['service']],
     Metrics: expect.arrayContaining([{ Name: 'PoolsFailed', Unit: 'Count' }]),
   })
+  expect(emf.service).toBe('pool-report')
   expect(entries.find((entry) => entry.message === 'Invocation rejected')).toMatchObject({
     level: 'WARN',
     error: { name: 'InvalidInputError' },

@@ -1,5 +1,5 @@
 import { mkdtemp, rm } from 'node:fs/promises'
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import { createServer, type IncomingMessage, type Server } from 'node:http'
 import { createRequire } from 'node:module'
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
@@ -271,5 +271,3 @@ async function readBody(request: IncomingMessage): Promise<string> {
 export function removeFolder(directory: string): Promise<void> {
   return rm(directory, { recursive: true, force: true })
 }
-
-export type { ServerResponse }

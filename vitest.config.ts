@@ -16,6 +16,10 @@ export default defineConfig({
           hookTimeout: 120_000,
         },
       },
+      {
+        // CDK assertions on the synthesized stack (bundles the functions with local esbuild).
+        test: { name: 'infra', include: ['test/infra/**/*.test.ts'], hookTimeout: 120_000 },
+      },
     ],
   },
 })

@@ -2,12 +2,13 @@ import path from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { parseArgs } from 'node:util'
 import { createChainClient } from './chain/createChainClient.ts'
-import { loadConfigFile } from './config/loadConfig.ts'
+import { formatIssues, loadConfigFile } from './config/loadConfig.ts'
 import { resolveRpcUrls } from './config/resolveRpcUrls.ts'
 import { selectPools } from './config/selectPools.ts'
 import { createLocalDigestSender } from './email/localDigestSender.ts'
 import { loadDigestRenderer } from './email/renderDigest.ts'
 import { DayNotAvailableError, errorMessage, InvalidInputError, ReportError } from './errors.ts'
+import { type ManualPayload, manualPayloadSchema } from './invocation/parseInvocation.ts'
 import { createLocalStore } from './output/localStore.ts'
 import { objectKeys } from './output/objectKeys.ts'
 import { renderSummaryTable } from './output/summaryTable.ts'
@@ -17,13 +18,19 @@ import { runReport } from './runReport.ts'
 export const HELP = `pool-report: daily imbalance, price deviation, divergence loss and fees of AMM pools
 
 Usage:
-  pool-report run --config FILE [--date YYYY-MM-DD] [--out DIR] [--pools ID,ID] [--no-email]
+  pool-report run --config FILE [--date YYYY-MM-DD] [--out DIR] [--pools ID,ID] [--no-email] [--force]
+  pool-report invoke --function NAME [--date YYYY-MM-DD | --from YYYY-MM-DD --to YYYY-MM-DD]
+                     [--pools ID,ID] [--dry-run] [--no-email] [--force] [--recipients A,B] [--region R]
   pool-report --help
 
 Commands:
   run             Report on one UTC day: read every pool at the day's first and last block,
                   write metrics.csv, balances.csv and manifest.json under --out (the S3 layout),
                   and render the config's email digests there (.html, .txt, .eml).
+
+  invoke          Run the deployed report function (AWS Lambda) for a date or a backfill and print
+                  the JSON summary it returns. Uses the AWS credentials and region of the
+                  environment (AWS_PROFILE, AWS_REGION, ...).
 
 Options for run:
   --config FILE   The pool config (JSON; see README). Required.
@@ -32,7 +39,23 @@ Options for run:
   --out DIR       Output folder. Default: ./out
   --pools IDS     Comma-separated pool ids to report (default: every pool in the config).
   --no-email      Do not render the email digests.
+  --force         Render digests again that were already rendered for the date (each digest is
+                  delivered once per date; runs/dt=DATE/deliveries/ records it).
   -h, --help      Show this help.
+
+Options for invoke:
+  --function NAME The function's name or ARN (the stack output ReportFunctionName). Required.
+  --date DATE     The UTC day to report. Default: yesterday (UTC), decided by the function.
+  --from DATE, --to DATE
+                  A backfill: every day from --from to --to, both included (up to the stack's
+                  maxBackfillDays).
+  --pools IDS     Comma-separated pool ids to report (default: every pool in the deployed config).
+  --dry-run       Compute and print the report; write nothing, send nothing.
+  --no-email      Write the files; send no digest.
+  --force         Send digests again that were already sent for the date.
+  --recipients A,B
+                  Send the digests to these addresses instead of their configured recipients.
+  --region R      AWS region of the function. Default: the environment's.
 
 Environment:
   A chain's "rpcUrlEnv" names a variable holding its RPC URL; it wins over "rpcUrl".
@@ -40,6 +63,7 @@ Environment:
 
 Exit status: 0 when the report was written (pools that could not be read are error rows),
 1 when the run failed, 2 for a bad command line, config or date.
+For invoke: 0 when the function succeeded, 1 when it failed (its error is printed).
 `
 
 /** Where the CLI writes: injectable so tests can capture it. */
@@ -71,11 +95,11 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo): Prom
       io.stdout(HELP)
       return command === undefined ? 2 : 0
     }
-    if (command !== 'run')
-      throw new InvalidInputError('Bad command line', [
-        `unknown command "${command}"; see pool-report --help`,
-      ])
-    return await runCommand(rest, io)
+    if (command === 'run') return await runCommand(rest, io)
+    if (command === 'invoke') return await invokeCommand(rest, io)
+    throw new InvalidInputError('Bad command line', [
+      `unknown command "${command}"; see pool-report --help`,
+    ])
   } catch (error) {
     // A date the chain cannot cover is the user's input too.
     if (error instanceof InvalidInputError || error instanceof DayNotAvailableError) {
@@ -120,10 +144,10 @@ async function runCommand(argv: readonly string[], io: CliIo): Promise<number> {
         }),
       store,
       renderDigest: await loadDigestRenderer(),
-      ...(!options['no-email'] && { sender: createLocalDigestSender(store) }),
+      sender: createLocalDigestSender(store),
       defaultFrom: io.env.REPORT_SENDER ?? 'pool-report@localhost',
     },
-    { date, pools },
+    { date, pools, noEmail: options['no-email'] ?? false, force: options.force ?? false },
   )
 
   const blocks = result.report.chains
@@ -135,11 +159,90 @@ async function runCommand(argv: readonly string[], io: CliIo): Promise<number> {
   io.stdout(`Files under ${path.resolve(out)}:\n`)
   for (const key of [
     ...result.keys,
-    ...result.emails.flatMap((email) => emailFiles(date, email.digest)),
+    ...result.emails.flatMap((email) =>
+      email.status === 'sent' ? emailFiles(date, email.digest) : [],
+    ),
   ]) {
     io.stdout(`  ${key}\n`)
   }
+  for (const email of result.emails) {
+    if (email.status !== 'sent')
+      io.stdout(
+        `Digest ${email.digest} was already rendered for ${date}; --force renders it again.\n`,
+      )
+  }
   return 0
+}
+
+async function invokeCommand(argv: readonly string[], io: CliIo): Promise<number> {
+  const options = parseInvokeFlags(argv)
+  if (options.help) {
+    io.stdout(HELP)
+    return 0
+  }
+  if (!options.function)
+    throw new InvalidInputError('Bad command line', ['--function NAME is required'])
+  const list = (text: string | undefined) =>
+    text
+      ?.split(',')
+      .map((item) => item.trim())
+      .filter(Boolean)
+  const payload: ManualPayload = {
+    ...(options.date && { date: options.date }),
+    ...(options.from && { from: options.from }),
+    ...(options.to && { to: options.to }),
+    ...(options.pools && { pools: list(options.pools) }),
+    ...(options['dry-run'] && { dryRun: true }),
+    ...(options['no-email'] && { noEmail: true }),
+    ...(options.force && { force: true }),
+    ...(options.recipients && { recipients: list(options.recipients) }),
+  }
+  // The function validates again (with its config and clock); this catches typos offline.
+  const checked = manualPayloadSchema.safeParse(payload)
+  if (!checked.success)
+    throw new InvalidInputError('Bad command line', formatIssues(checked.error.issues))
+  // Loaded here: `run` does not pay for the Lambda client.
+  const [{ LambdaClient }, { invokeFunction }] = await Promise.all([
+    import('@aws-sdk/client-lambda'),
+    import('./invocation/invokeFunction.ts'),
+  ])
+  const client = new LambdaClient(options.region ? { region: options.region } : {})
+  const result = await invokeFunction(client, options.function, payload)
+  if (!result.ok) {
+    io.stderr(
+      `error: function ${options.function} failed: ${result.errorType}: ${result.errorMessage}\n`,
+    )
+    return 1
+  }
+  io.stdout(`${JSON.stringify(result.summary, null, 2)}\n`)
+  return 0
+}
+
+function parseInvokeFlags(argv: readonly string[]) {
+  try {
+    return parseArgs({
+      args: [...argv],
+      strict: true,
+      allowPositionals: false,
+      options: {
+        function: { type: 'string' },
+        date: { type: 'string' },
+        from: { type: 'string' },
+        to: { type: 'string' },
+        pools: { type: 'string' },
+        'dry-run': { type: 'boolean' },
+        'no-email': { type: 'boolean' },
+        force: { type: 'boolean' },
+        recipients: { type: 'string' },
+        region: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }).values
+  } catch (error) {
+    throw new InvalidInputError('Bad command line', [
+      `${(error as Error).message}; see pool-report --help`,
+    ])
+  }
 }
 
 function emailFiles(date: string, digest: string): string[] {
@@ -160,6 +263,7 @@ function parseFlags(argv: readonly string[]) {
         out: { type: 'string' },
         pools: { type: 'string' },
         'no-email': { type: 'boolean' },
+        force: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     }).values

@@ -50,3 +50,18 @@ export function errorMessage(error: unknown): string {
     return (error as { shortMessage?: string }).shortMessage ?? error.message
   return String(error)
 }
+
+/** Some digests could not be delivered; the files of the run are stored, and a re-run sends only these. */
+export class DeliveryError extends ReportError {
+  override name = 'DeliveryError'
+  readonly failed: readonly { readonly digest: string; readonly error: string }[]
+
+  constructor(date: string, failed: readonly { digest: string; error: string }[]) {
+    super(
+      `${failed.length} digest(s) of ${date} could not be sent: ${failed
+        .map(({ digest, error }) => `${digest} (${error})`)
+        .join('; ')}; the files are stored, a re-run sends only these`,
+    )
+    this.failed = failed
+  }
+}

@@ -1,8 +1,10 @@
 import type { ChainClient } from './chain/createChainClient.ts'
-import type { Config, PoolConfig } from './config/schema.ts'
+import type { Config, DigestConfig, PoolConfig } from './config/schema.ts'
+import { type DeliveryOutcome, deliverOnce, readDeliveryRecord } from './email/deliverOnce.ts'
 import type { DigestSender } from './email/digestSender.ts'
-import { buildDigestView } from './email/digestView.ts'
+import { buildDigestView, type DigestLinks } from './email/digestView.ts'
 import type { DigestRenderer } from './email/renderDigest.ts'
+import { DeliveryError, errorMessage } from './errors.ts'
 import { renderBalancesCsv } from './output/balancesCsv.ts'
 import { type ManifestEmail, renderManifest } from './output/manifest.ts'
 import { renderMetricsCsv } from './output/metricsCsv.ts'
@@ -18,10 +20,11 @@ export interface RunReportDeps {
   readonly clientFor: (chain: string) => ChainClient
   readonly store: ObjectStore
   readonly renderDigest: DigestRenderer
-  /** Omitted when no email is wanted. */
-  readonly sender?: DigestSender
+  readonly sender: DigestSender
   /** Sender address for digests that do not name one. */
   readonly defaultFrom: string
+  /** Clock of the delivery records. @default the system clock */
+  readonly now?: () => Date
 }
 
 export interface RunReportRequest {
@@ -29,6 +32,14 @@ export interface RunReportRequest {
   readonly date: string
   /** Selected pools, in config order (all by default). */
   readonly pools?: readonly PoolConfig[]
+  /** Compute and return the report: write nothing, send nothing. */
+  readonly dryRun?: boolean
+  /** Write the files, send no digest. */
+  readonly noEmail?: boolean
+  /** Send digests that were already sent for this date again. */
+  readonly force?: boolean
+  /** Recipients that replace every digest's `to`. */
+  readonly recipients?: readonly string[]
 }
 
 export interface RunReportResult {
@@ -36,26 +47,28 @@ export interface RunReportResult {
   readonly report: DailyReport
   readonly poolsOk: number
   readonly poolsFailed: number
-  /** Keys written, manifest last. */
+  /** Keys written, manifest last (none in a dry run). */
   readonly keys: readonly string[]
-  readonly emails: readonly ManifestEmail[]
+  /** One entry per digest that covers the run's pools, unless `noEmail` or `dryRun`. */
+  readonly emails: readonly DeliveryOutcome[]
 }
 
 /**
  * Runs the daily report for one date: reads the pools, writes `metrics.csv` and
  * `balances.csv`, then the manifest, and only then renders and delivers the digests (a
- * failed upload never leads to an email with dead links). The manifest is written again
- * with the delivered emails.
+ * failed upload never leads to an email with dead links). Each digest is sent once per date
+ * (see `deliverOnce`); the manifest is written again with the delivered emails.
  *
  * @param deps - config, chain clients, output store, renderer, sender
- * @param request - date and pools
+ * @param request - date, pools and what to write and send
  * @returns a summary of the run
+ * @throws DeliveryError when a digest could not be sent (the files are stored by then)
  */
 export async function runReport(
   deps: RunReportDeps,
   request: RunReportRequest,
 ): Promise<RunReportResult> {
-  const { config, configHash, store } = deps
+  const { config, store } = deps
   const { date } = request
   const report = await buildDailyReport({
     config,
@@ -63,48 +76,96 @@ export async function runReport(
     clientFor: deps.clientFor,
     ...(request.pools && { pools: request.pools }),
   })
-  const metricsCsv = renderMetricsCsv(report)
-  const balancesCsv = renderBalancesCsv(report)
-  const files = [objectKeys.metrics(date), objectKeys.balances(date)]
+  const poolsFailed = report.pools.filter((day) => day.status === 'error').length
+  const result = { date, report, poolsOk: report.pools.length - poolsFailed, poolsFailed }
+  if (request.dryRun) return { ...result, keys: [], emails: [] }
+
+  const files = [objectKeys.metrics(date), objectKeys.balances(date)] as const
   await Promise.all([
-    store.put(files[0]!, metricsCsv, CONTENT_TYPES.csv),
-    store.put(files[1]!, balancesCsv, CONTENT_TYPES.csv),
+    store.put(files[0], renderMetricsCsv(report), CONTENT_TYPES.csv),
+    store.put(files[1], renderBalancesCsv(report), CONTENT_TYPES.csv),
   ])
-  const rows = { metrics: report.pools.length, balances: countBalanceRows(report) }
   const manifestKey = objectKeys.manifest(date)
   const writeManifest = (emails: readonly ManifestEmail[]) =>
     store.put(
       manifestKey,
-      renderManifest({ report, configHash, files, rows, emails }),
+      renderManifest({
+        report,
+        configHash: deps.configHash,
+        files,
+        rows: { metrics: report.pools.length, balances: countBalanceRows(report) },
+        emails,
+      }),
       CONTENT_TYPES.json,
     )
-  await writeManifest([])
+  // The manifest keeps listing digests that earlier runs of the date sent.
+  const sentBefore = await readSentDigests(store, date, config.digests)
+  await writeManifest(sentBefore)
+  const keys = [...files, manifestKey]
+  if (request.noEmail) return { ...result, keys, emails: [] }
 
-  const emails: ManifestEmail[] = []
-  if (deps.sender) {
-    const links = {
-      metrics: await store.linkFor(files[0]!),
-      balances: await store.linkFor(files[1]!),
-    }
-    for (const digest of config.digests) {
-      const view = buildDigestView(report, digest, config, links)
-      if (!view) continue
-      const rendered = deps.renderDigest(view)
-      const email = { from: digest.from ?? deps.defaultFrom, to: digest.to, ...rendered }
-      const { id } = await deps.sender.send({ date, digest, email })
-      emails.push({ digest: digest.name, to: digest.to, id })
-    }
-    if (emails.length > 0) await writeManifest(emails)
+  const links: DigestLinks = {
+    metrics: await store.linkFor(files[0]),
+    balances: await store.linkFor(files[1]),
   }
-  const poolsFailed = report.pools.filter((day) => day.status === 'error').length
-  return {
-    date,
-    report,
-    poolsOk: report.pools.length - poolsFailed,
-    poolsFailed,
-    keys: [...files, manifestKey],
-    emails,
+  const emails: DeliveryOutcome[] = []
+  const failed: { digest: string; error: string }[] = []
+  for (const digest of config.digests) {
+    const view = buildDigestView(report, digest, config, links)
+    if (!view) continue
+    const to = request.recipients ?? digest.to
+    const email = { from: digest.from ?? deps.defaultFrom, to, ...deps.renderDigest(view) }
+    try {
+      emails.push(
+        await deliverOnce({
+          store,
+          date,
+          digest: digest.name,
+          to,
+          force: request.force ?? false,
+          now: deps.now ?? (() => new Date()),
+          send: () => deps.sender.send({ date, digest, email }),
+        }),
+      )
+    } catch (error) {
+      // The other digests still go out; the run fails at the end.
+      failed.push({ digest: digest.name, error: errorMessage(error) })
+    }
   }
+  const sentNow = emails.flatMap((outcome) => ('id' in outcome ? [manifestEmail(outcome)] : []))
+  const delivered = mergeByDigest(sentBefore, sentNow)
+  if (JSON.stringify(delivered) !== JSON.stringify(sentBefore)) await writeManifest(delivered)
+  if (failed.length > 0) throw new DeliveryError(date, failed)
+  return { ...result, keys, emails }
+}
+
+async function readSentDigests(
+  store: ObjectStore,
+  date: string,
+  digests: readonly DigestConfig[],
+): Promise<ManifestEmail[]> {
+  const records = await Promise.all(
+    digests.map((digest) => readDeliveryRecord(store, date, digest.name)),
+  )
+  return records.flatMap((record) =>
+    record?.status === 'sent' && record.id !== undefined
+      ? [{ digest: record.digest, to: record.to, id: record.id }]
+      : [],
+  )
+}
+
+function manifestEmail(outcome: { digest: string; to: readonly string[]; id: string }) {
+  return { digest: outcome.digest, to: outcome.to, id: outcome.id }
+}
+
+/** Earlier entries, each replaced by this run's entry for the same digest; new digests last. */
+function mergeByDigest(
+  before: readonly ManifestEmail[],
+  now: readonly ManifestEmail[],
+): ManifestEmail[] {
+  const merged = new Map(before.map((email) => [email.digest, email]))
+  for (const email of now) merged.set(email.digest, email)
+  return [...merged.values()]
 }
 
 function countBalanceRows(report: DailyReport): number {

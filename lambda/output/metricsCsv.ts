@@ -35,7 +35,8 @@ export const METRICS_COLUMNS = [
   'alerts',
 ] as const
 
-type MetricsRow = Record<(typeof METRICS_COLUMNS)[number], string>
+/** A row of `metrics.csv`. */
+export type MetricsRow = Record<(typeof METRICS_COLUMNS)[number], string>
 
 const usd = (value: number | undefined) => formatDecimal(value, 2)
 const percent = (fraction: number | undefined) =>
@@ -49,13 +50,18 @@ const percent = (fraction: number | undefined) =>
  * @returns the CSV text
  */
 export function renderMetricsCsv(report: DailyReport): string {
-  return stringify(
-    report.pools.map((day) => metricsRow(report.date, day)),
-    {
-      header: true,
-      columns: [...METRICS_COLUMNS],
-    },
-  )
+  return stringify(metricsRows(report), { header: true, columns: [...METRICS_COLUMNS] })
+}
+
+/**
+ * The rows of `metrics.csv` as objects keyed by column, cells as in the file (what a dry
+ * run returns).
+ *
+ * @param report - the day's report
+ * @returns one row per pool
+ */
+export function metricsRows(report: DailyReport): MetricsRow[] {
+  return report.pools.map((day) => metricsRow(report.date, day))
 }
 
 function metricsRow(date: string, day: PoolDay): MetricsRow {

@@ -6,6 +6,8 @@ export const objectKeys = {
   metrics: (date: string) => `metrics/dt=${date}/metrics.csv`,
   balances: (date: string) => `balances/dt=${date}/balances.csv`,
   manifest: (date: string) => `runs/dt=${date}/manifest.json`,
+  /** The record that a digest of a date was sent (or is being sent): it makes sending once-only. */
+  delivery: (date: string, digest: string) => `runs/dt=${date}/deliveries/${digest}.json`,
   /** Rendered digests (`.html`, `.txt`, `.eml`) of local runs. */
   email: (date: string, digest: string, extension: 'html' | 'txt' | 'eml') =>
     `emails/dt=${date}/${digest}.${extension}`,

@@ -1,7 +1,18 @@
 /** Where a run's files go: a local folder, or the S3 bucket under a prefix. */
 export interface ObjectStore {
-  /** Stores an object under `key` (a path of the output layout). */
+  /** Stores an object under `key` (a path of the output layout), replacing any object there. */
   put(key: string, body: string | Uint8Array, contentType: string): Promise<void>
+  /**
+   * Stores an object only if none exists under `key` (S3: `If-None-Match: *`), atomically, so
+   * that of two concurrent writers exactly one wins.
+   *
+   * @returns `true` if this call created the object, `false` if one was already there
+   */
+  putIfAbsent(key: string, body: string | Uint8Array, contentType: string): Promise<boolean>
+  /** Reads an object as UTF-8 text; `undefined` if there is none. */
+  getText(key: string): Promise<string | undefined>
+  /** Deletes an object; deleting a missing object is not an error. */
+  delete(key: string): Promise<void>
   /** A link a reader can download the object from (a file URL locally, a signed URL in AWS). */
   linkFor(key: string): Promise<string>
 }

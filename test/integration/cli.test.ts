@@ -70,10 +70,13 @@ test('run writes the layout, prints the summary, and a second run writes the sam
     `emails/dt=${date}/daily.html`,
     `emails/dt=${date}/daily.txt`,
     `metrics/dt=${date}/metrics.csv`,
+    `runs/dt=${date}/deliveries/daily.json`,
     `runs/dt=${date}/manifest.json`,
   ])
   const contents = await Promise.all(files.map((file) => readFile(path.join(out, file))))
-  expect((await run(['run', '--config', CONFIG, '--date', date, '--out', out])).status).toBe(0)
+  const second = await run(['run', '--config', CONFIG, '--date', date, '--out', out])
+  expect(second.status).toBe(0)
+  expect(second.stdout).toContain(`Digest daily was already rendered for ${date}; --force`)
   const again = await Promise.all(files.map((file) => readFile(path.join(out, file))))
   for (const [i, content] of again.entries())
     expect(content.equals(contents[i]!), files[i]).toBe(true)
@@ -89,6 +92,19 @@ test('run writes the layout, prints the summary, and a second run writes the sam
   })
   const html = contents[files.indexOf(`emails/dt=${date}/daily.html`)]!.toString()
   expect(html).toContain(`href="file://${out}/metrics/dt&#x3D;${date}/metrics.csv"`)
+})
+
+test('--force renders a digest again that was already rendered for the date', async () => {
+  const dir = path.join(out, 'forced')
+  const args = ['run', '--config', CONFIG, '--date', date, '--out', dir]
+  expect((await run(args)).status).toBe(0)
+  const eml = path.join(dir, `emails/dt=${date}/daily.eml`)
+  await rm(eml)
+  expect((await run(args)).stdout).not.toContain(`emails/dt=${date}/daily.eml`)
+  await expect(readFile(eml)).rejects.toThrow()
+  const forced = await run([...args, '--force'])
+  expect(forced.stdout).toContain(`emails/dt=${date}/daily.eml`)
+  expect((await readFile(eml, 'utf8')).length).toBeGreaterThan(0)
 })
 
 test('--pools and --no-email narrow the run', async () => {
@@ -183,6 +199,6 @@ test('a date before the chain existed is refused and writes nothing', async () =
 test('--help explains every flag', async () => {
   const { status, stdout } = await run(['--help'])
   expect(status).toBe(0)
-  for (const flag of ['--config', '--date', '--out', '--pools', '--no-email'])
+  for (const flag of ['--config', '--date', '--out', '--pools', '--no-email', '--force'])
     expect(stdout).toContain(flag)
 })

@@ -1,0 +1,40 @@
+import path from 'node:path'
+import type { BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs'
+import { OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs'
+
+/** The repository root. */
+export const ROOT = path.join(import.meta.dirname, '..')
+
+/**
+ * A `require` for the CommonJS dependencies that an ESM bundle inlines (esbuild turns their
+ * `require('node:…')` calls into this).
+ */
+export const ESM_REQUIRE_BANNER =
+  "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);"
+
+/** esbuild target matching the functions' runtime (Node.js 24). */
+export const BUNDLE_TARGET = 'node24'
+
+/**
+ * How both functions are bundled: one minified ESM file with its dependencies, the AWS SDK
+ * included (the version the tests ran, not the runtime's), and a source map for stack
+ * traces. Local esbuild does the work, so synthesis needs neither Docker nor the network.
+ *
+ * @param extra - additional options (command hooks)
+ * @returns the NodejsFunction bundling options
+ */
+export function bundlingOptions(extra: Partial<BundlingOptions> = {}): BundlingOptions {
+  return {
+    format: OutputFormat.ESM,
+    target: BUNDLE_TARGET,
+    mainFields: ['module', 'main'],
+    minify: true,
+    sourceMap: true,
+    sourcesContent: false,
+    banner: ESM_REQUIRE_BANNER,
+    bundleAwsSDK: true,
+    externalModules: [],
+    forceDockerBundling: false,
+    ...extra,
+  }
+}

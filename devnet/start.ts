@@ -21,7 +21,17 @@ process.stdout.write(
 try {
   const out = process.env.OUT_DIR ?? 'out'
   process.exitCode = await main(
-    ['run', '--config', path.join('config', 'devnet.json'), '--date', lastDay, '--out', out],
+    // --force: the demo always renders the digest afresh, even over an earlier run's.
+    [
+      'run',
+      '--config',
+      path.join('config', 'devnet.json'),
+      '--date',
+      lastDay,
+      '--out',
+      out,
+      '--force',
+    ],
     {
       stdout: (text) => process.stdout.write(text),
       stderr: (text) => process.stderr.write(text),

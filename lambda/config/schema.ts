@@ -74,9 +74,14 @@ const priceSourceSchema = z
     maxAgeSeconds: z.number().int().positive().optional(),
     /** A fixed USD price. */
     fixed: z.number().positive().optional(),
+    /**
+     * The id of a configured pool holding the token: its marginal price there, times the
+     * reference price of a pool token that has a feed or a fixed price.
+     */
+    pool: z.string().optional(),
   })
   .superRefine((source, context) => {
-    const kinds = ['chainlink', 'fixed'].filter(
+    const kinds = ['chainlink', 'fixed', 'pool'].filter(
       (kind) => source[kind as keyof typeof source] !== undefined,
     )
     if (kinds.length !== 1) {
@@ -84,7 +89,7 @@ const priceSourceSchema = z
         code: 'custom',
         message:
           kinds.length === 0
-            ? 'a price needs a source: "chainlink" (feed address) or "fixed" (USD)'
+            ? 'a price needs a source: "chainlink" (feed address), "fixed" (USD) or "pool" (pool id)'
             : `a price has one source, not ${kinds.join(' and ')}`,
       })
     }
@@ -193,6 +198,17 @@ export const configSchema = z
               ? `"${address}" is not a lower-case or checksummed address`
               : undefined
       if (problem) context.addIssue({ code: 'custom', path: ['prices', key], message: problem })
+      const sourcePool = config.prices[key]!.pool
+      if (sourcePool === undefined) continue
+      const pool = config.pools.find((candidate) => candidate.id === sourcePool)
+      const poolProblem = !pool
+        ? `unknown pool id "${sourcePool}"`
+        : pool.chain !== chain
+          ? `pool "${sourcePool}" is on chain "${pool.chain}", not "${chain}"`
+          : undefined
+      if (poolProblem) {
+        context.addIssue({ code: 'custom', path: ['prices', key, 'pool'], message: poolProblem })
+      }
     }
     const digestNames = new Set<string>()
     config.digests.forEach((digest, i) => {

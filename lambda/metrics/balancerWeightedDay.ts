@@ -60,6 +60,21 @@ function toSnapshot(
     balances,
     supply: Number(state.totalSupply),
     invariantPerShare: Number(state.invariant) / Number(state.totalSupply),
-    marginalPrices: weightedMarginalPrices(balances, normalizedWeights(state)),
+    marginalPrices: balancerWeightedMarginalPrices(state, decimals),
   }
+}
+
+/**
+ * Weighted spot prices of token 0 in each token, fees excluded: `(b_i/w_i) / (b_0/w_0)`.
+ *
+ * @param state - the pool
+ * @param decimals - decimals of each token
+ * @returns the price of token 0 in units of each token (index 0 is 1)
+ */
+export function balancerWeightedMarginalPrices(
+  state: Pick<BalancerWeightedState, 'balances' | 'weights'>,
+  decimals: readonly number[],
+): number[] {
+  const balances = state.balances.map((raw, i) => Number(raw) / 10 ** decimals[i]!)
+  return weightedMarginalPrices(balances, normalizedWeights(state))
 }

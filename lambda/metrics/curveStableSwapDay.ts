@@ -104,3 +104,18 @@ function toSnapshot(
     marginalPrices: stableSwapMarginalPrices(pool, decimals),
   }
 }
+
+/**
+ * Marginal prices of token 0 in each coin from the StableSwap invariant, as Curve's `get_p`
+ * computes them, in token units.
+ *
+ * @param state - the pool
+ * @param decimals - decimals of each coin
+ * @returns the price of token 0 in units of each coin (index 0 is 1)
+ */
+export function curveMarginalPrices(
+  state: CurveStableSwapState,
+  decimals: readonly number[],
+): number[] {
+  return stableSwapMarginalPrices(toPool(state, decimals), decimals)
+}

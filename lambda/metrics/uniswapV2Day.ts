@@ -57,6 +57,22 @@ function toSnapshot(
     balances,
     supply: Number(state.totalSupply),
     invariantPerShare: Math.sqrt(Number(raw0) * Number(raw1)) / Number(state.totalSupply),
-    marginalPrices: [1, balances[1] / balances[0]],
+    marginalPrices: uniswapV2MarginalPrices(state, decimals),
   }
+}
+
+/**
+ * Marginal price of token 0 in token 1 of a pair, fees excluded: the reserve ratio in human
+ * units.
+ *
+ * @param state - the pair
+ * @param decimals - decimals of token0 and token1
+ * @returns `[1, price of token 0 in token 1]`
+ */
+export function uniswapV2MarginalPrices(
+  state: Pick<UniswapV2State, 'balances'>,
+  decimals: readonly number[],
+): number[] {
+  const [raw0, raw1] = state.balances
+  return [1, Number(raw1) / 10 ** decimals[1]! / (Number(raw0) / 10 ** decimals[0]!)]
 }

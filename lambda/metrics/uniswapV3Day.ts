@@ -73,10 +73,7 @@ export function uniswapV3Day({
     valueSharesEnd: sharesEnd,
     imbalanceStart: imbalance(sharesStart, WEIGHTS),
     imbalanceEnd: imbalance(sharesEnd, WEIGHTS),
-    priceDeviationEnd: priceDeviation(
-      [1, poolPrice(end.sqrtPriceX96, decimals[0], decimals[1])],
-      pricesEnd,
-    ),
+    priceDeviationEnd: priceDeviation(uniswapV3MarginalPrices(end, decimals), pricesEnd),
     lpVsHodl: (endValue + earned) / held - 1,
     feeReturn: earned / held,
     divergenceLoss: endValue / held - 1,
@@ -137,4 +134,19 @@ function depthUsd(
     toTokenUnits(sell0, decimals[0]) * prices[0],
     toTokenUnits(sell1, decimals[1]) * prices[1],
   )
+}
+
+/**
+ * Marginal price of token 0 in token 1 of a V3 pool, fees excluded: from `sqrtPriceX96`,
+ * with both tokens' decimals.
+ *
+ * @param state - the pool
+ * @param decimals - decimals of token0 and token1
+ * @returns `[1, price of token 0 in token 1]`
+ */
+export function uniswapV3MarginalPrices(
+  state: Pick<UniswapV3State, 'sqrtPriceX96'>,
+  decimals: readonly number[],
+): number[] {
+  return [1, poolPrice(state.sqrtPriceX96, decimals[0]!, decimals[1]!)]
 }

@@ -1,7 +1,7 @@
 import { stringify } from 'csv-stringify/sync'
 import type { DailyReport, PoolDay } from '../report/types.ts'
 import { formatDecimal, formatSignificant } from './formatDecimal.ts'
-import { guardFormula } from './untrustedText.ts'
+import { guardFormula, oneLine } from './untrustedText.ts'
 
 /** The columns of `metrics.csv`, in order: a public interface (see README). */
 export const METRICS_COLUMNS = [
@@ -77,7 +77,7 @@ function metricsRow(date: string, day: PoolDay): MetricsRow {
     pool_address: pool.address,
     tokens: guardFormula(ok ? ok.tokens.map((token) => token.symbol).join('/') : ''),
     status: day.status,
-    error: guardFormula(day.status === 'error' ? day.error : ''),
+    error: guardFormula(day.status === 'error' ? oneLine(day.error) : ''),
     start_block: day.start ? String(day.start.number) : '',
     end_block: day.end ? String(day.end.number) : '',
     start_time: day.start ? isoTime(day.start.timestamp) : '',

@@ -12,3 +12,14 @@ const FORMULA_START = /^[=+\-@\t\r]/
 export function guardFormula(text: string): string {
   return FORMULA_START.test(text) ? `'${text}` : text
 }
+
+/**
+ * Puts a message on one line: Athena's CSV reader splits records at line breaks even inside
+ * quotes, and error messages (viem's among them) often span several lines.
+ *
+ * @param text - a message
+ * @returns the message with every run of whitespace turned into one space
+ */
+export function oneLine(text: string): string {
+  return text.replace(/\s+/g, ' ').trim()
+}

@@ -1,6 +1,6 @@
-import type { BlockReader } from '../chain/blockReader.ts'
+import type { Address } from 'viem'
 import type { PriceSource } from '../config/schema.ts'
-import { readReferencePrices } from './readReferencePrices.ts'
+import { readTokenPrices, type SnapshotPrices } from './readPoolPrice.ts'
 
 /** Where one token of a pool takes its reference price from. */
 export type TokenPriceSource =
@@ -43,20 +43,22 @@ export function planPoolPrices(
 }
 
 /**
- * Reads the configured prices of a plan at the reader's block, in the reader's round.
+ * Reads the configured prices of a plan at a snapshot, in the reader's rounds.
  *
- * @param reader - reader pinned to the snapshot block
+ * @param snapshot - reader, block time, chain and the config's pools and prices
+ * @param tokens - the pool's tokens, in the plan's order
  * @param plan - from `planPoolPrices`
- * @param blockTimestamp - timestamp of the reader's block, for feed staleness
  * @returns the USD price of each configured token, `undefined` for the others
  */
 export async function readConfiguredPrices(
-  reader: BlockReader,
+  snapshot: SnapshotPrices,
+  tokens: readonly Address[],
   plan: readonly TokenPriceSource[],
-  blockTimestamp: bigint,
 ): Promise<(number | undefined)[]> {
-  const sources = plan.flatMap((entry) => (entry.kind === 'configured' ? [entry.source] : []))
-  const read = await readReferencePrices(reader, sources, blockTimestamp)
+  const entries = plan.flatMap((entry, i) =>
+    entry.kind === 'configured' ? [{ token: tokens[i]!, source: entry.source }] : [],
+  )
+  const read = await readTokenPrices(snapshot, entries)
   let next = 0
   return plan.map((entry) => (entry.kind === 'configured' ? read[next++]! : undefined))
 }

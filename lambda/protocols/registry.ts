@@ -1,11 +1,19 @@
 import type { Address } from 'viem'
 import type { BlockReader } from '../chain/blockReader.ts'
 import { DEFAULT_RANGE_PCT, type PoolConfig, type Protocol } from '../config/schema.ts'
-import { balancerWeightedDay, normalizedWeights } from '../metrics/balancerWeightedDay.ts'
-import { curveParValues, curveStableSwapDay } from '../metrics/curveStableSwapDay.ts'
+import {
+  balancerWeightedDay,
+  balancerWeightedMarginalPrices,
+  normalizedWeights,
+} from '../metrics/balancerWeightedDay.ts'
+import {
+  curveMarginalPrices,
+  curveParValues,
+  curveStableSwapDay,
+} from '../metrics/curveStableSwapDay.ts'
 import type { PoolDayMetrics } from '../metrics/types.ts'
-import { uniswapV2Day } from '../metrics/uniswapV2Day.ts'
-import { uniswapV3Day } from '../metrics/uniswapV3Day.ts'
+import { uniswapV2Day, uniswapV2MarginalPrices } from '../metrics/uniswapV2Day.ts'
+import { uniswapV3Day, uniswapV3MarginalPrices } from '../metrics/uniswapV3Day.ts'
 import { type BalancerWeightedState, readBalancerWeightedPool } from './balancerWeighted.ts'
 import { type CurveStableSwapState, readCurveStableSwapPool } from './curveStableSwap.ts'
 import { readUniswapV2Pool, type UniswapV2State } from './uniswapV2.ts'
@@ -37,6 +45,8 @@ export interface ProtocolModule<
   read(reader: BlockReader, pool: Pool): Promise<State>
   /** Target weight of each token. */
   weights(state: State): number[]
+  /** Marginal price of token 0 in units of each token, fees excluded (index 0 is 1). */
+  marginalPrices(state: State, decimals: readonly number[]): number[]
   /**
    * Stable pools only (tokens meant to trade at par): what one token of each is worth in the
    * pool's own accounting. A token without a configured price takes the price of the pool's
@@ -51,6 +61,7 @@ type PoolOf<P extends Protocol> = Extract<PoolConfig, { protocol: P }>
 const uniswapV2: ProtocolModule<UniswapV2State, PoolOf<'uniswap-v2'>> = {
   read: (reader, pool) => readUniswapV2Pool(reader, pool.address),
   weights: () => [0.5, 0.5],
+  marginalPrices: uniswapV2MarginalPrices,
   dayMetrics: ({ pool, start, end, decimals, pricesStart, pricesEnd }) =>
     uniswapV2Day({
       start,
@@ -65,6 +76,7 @@ const uniswapV2: ProtocolModule<UniswapV2State, PoolOf<'uniswap-v2'>> = {
 const curveStableSwap: ProtocolModule<CurveStableSwapState, PoolOf<'curve-stableswap'>> = {
   read: (reader, pool) => readCurveStableSwapPool(reader, pool.address),
   weights: (state) => state.tokens.map(() => 1 / state.tokens.length),
+  marginalPrices: curveMarginalPrices,
   parValues: curveParValues,
   dayMetrics: ({ start, end, decimals, pricesStart, pricesEnd }) =>
     curveStableSwapDay({ start, end, decimals, pricesStart, pricesEnd }),
@@ -73,6 +85,7 @@ const curveStableSwap: ProtocolModule<CurveStableSwapState, PoolOf<'curve-stable
 const balancerWeighted: ProtocolModule<BalancerWeightedState, PoolOf<'balancer-weighted'>> = {
   read: (reader, pool) => readBalancerWeightedPool(reader, pool.address),
   weights: normalizedWeights,
+  marginalPrices: balancerWeightedMarginalPrices,
   dayMetrics: ({ start, end, decimals, pricesStart, pricesEnd }) =>
     balancerWeightedDay({ start, end, decimals, pricesStart, pricesEnd }),
 }
@@ -80,6 +93,7 @@ const balancerWeighted: ProtocolModule<BalancerWeightedState, PoolOf<'balancer-w
 const uniswapV3: ProtocolModule<UniswapV3State, PoolOf<'uniswap-v3'>> = {
   read: (reader, pool) => readUniswapV3Pool(reader, pool.address),
   weights: () => [0.5, 0.5],
+  marginalPrices: uniswapV3MarginalPrices,
   dayMetrics: ({ pool, start, end, decimals, pricesStart, pricesEnd }) =>
     uniswapV3Day({
       start,

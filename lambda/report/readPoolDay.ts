@@ -61,6 +61,13 @@ async function computePoolDay({ config, pool, prices, start, end }: ReadPoolDayP
   if (!sameTokens(startState.tokens, tokens)) {
     throw new ReportError('the pool lists different tokens at the start and end blocks')
   }
+  const snapshotPrices = (snapshot: Snapshot) => ({
+    reader: snapshot.reader,
+    blockTimestamp: snapshot.block.timestamp,
+    chain: pool.chain,
+    config,
+    prices,
+  })
   let plan: TokenPriceSource[]
   try {
     plan = planPoolPrices(
@@ -76,8 +83,8 @@ async function computePoolDay({ config, pool, prices, start, end }: ReadPoolDayP
   }
   const [metadata, configuredStart, configuredEnd] = await settledInOrder([
     Promise.all(tokens.map((token) => readTokenMetadata(end.reader, token))),
-    readConfiguredPrices(start.reader, plan, start.block.timestamp),
-    readConfiguredPrices(end.reader, plan, end.block.timestamp),
+    readConfiguredPrices(snapshotPrices(start), tokens, plan),
+    readConfiguredPrices(snapshotPrices(end), tokens, plan),
   ])
   const decimals = metadata.map((token) => token.decimals)
   const pricesStart = completePoolPrices(

@@ -11,7 +11,7 @@ import {
   lastSimulatedDay,
   sharedDevnet,
 } from '../support/devnet.ts'
-import { referencePrice } from '../support/referencePrice.ts'
+import { configuredPrice } from '../support/referencePrices.ts'
 
 const devnet = sharedDevnet()
 const { client, counter } = devnetClient()
@@ -115,7 +115,7 @@ describe.each(v2Pools)('$id', (pool) => {
         ),
       )
       const prices = await Promise.all(
-        tokens.map((token) => referencePrice(client, config, token, blockNumber)),
+        tokens.map(async (token) => (await configuredPrice(client, config, token, blockNumber))!),
       )
       const [r0, r1] = reserves as readonly [bigint, bigint, number]
       const balances = [Number(r0) / 10 ** decimals[0]!, Number(r1) / 10 ** decimals[1]!]

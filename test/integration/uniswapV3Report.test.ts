@@ -24,7 +24,7 @@ import {
   sharedDevnet,
   startPrivateDevnet,
 } from '../support/devnet.ts'
-import { referencePrice } from '../support/referencePrice.ts'
+import { configuredPrice } from '../support/referencePrices.ts'
 
 const devnet = sharedDevnet()
 const { client } = devnetClient()
@@ -90,7 +90,9 @@ async function rawPool(pool: Address, blockNumber: bigint) {
         }),
       ),
     ),
-    Promise.all(tokens.map((token) => referencePrice(client, config, token, blockNumber))),
+    Promise.all(
+      tokens.map(async (token) => (await configuredPrice(client, config, token, blockNumber))!),
+    ),
   ])
   return {
     tokens,

@@ -223,3 +223,24 @@ test('every config shipped in config/ is valid', async () => {
     expect(config.pools.length, file).toBeGreaterThan(0)
   }
 })
+
+describe('a price taken from another configured pool', () => {
+  const withPoolPrice = (source: unknown) => {
+    const input = clone()
+    input.prices['ethereum:0xdAC17F958D2ee523a2206206994597C13D831ec7'] = source
+    return input
+  }
+
+  test('names a configured pool on the same chain', () => {
+    expect(() => parseConfig(withPoolPrice({ pool: 'uni-v2-usdc-weth' }))).not.toThrow()
+    expect(issuesOf(withPoolPrice({ pool: 'nope' })).join('\n')).toMatch(
+      /^prices\["ethereum:0xdAC17F958D2ee523a2206206994597C13D831ec7"\]\.pool: unknown pool id "nope"/,
+    )
+  })
+
+  test('is one source, not two', () => {
+    expect(issuesOf(withPoolPrice({ pool: 'uni-v2-usdc-weth', fixed: 1 })).join('\n')).toMatch(
+      /a price has one source, not fixed and pool/,
+    )
+  })
+})

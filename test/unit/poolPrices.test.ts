@@ -14,6 +14,15 @@ const noChain = {
   read: () => Promise.reject(new Error('no chain')),
   readRaw: () => Promise.reject(new Error('no chain')),
 } as unknown as BlockReader
+const snapshot = {
+  reader: noChain,
+  blockTimestamp: 0n,
+  chain: 'c',
+  config: { pools: [] },
+  prices: new Map(),
+}
+const tokens = (n: number) =>
+  Array.from({ length: n }, (_, i) => `0x${String(i + 1).padStart(40, '0')}` as const)
 
 test('a configured price always wins, in stable pools too', () => {
   expect(planPoolPrices([feed, { fixed: 1 }], true)).toEqual([
@@ -34,7 +43,7 @@ test('an unpriced coin of a stable pool trades at par with the first priced coin
 
 test('pegged coins copy the price their anchor has at the block', async () => {
   const plan = planPoolPrices([undefined, { fixed: 0.998 }, undefined, { fixed: 1.001 }], true)
-  const configured = await readConfiguredPrices(noChain, plan, 0n)
+  const configured = await readConfiguredPrices(snapshot, tokens(4), plan)
   expect(configured).toEqual([undefined, 0.998, undefined, 1.001])
   expect(completePoolPrices(plan, configured)).toEqual([0.998, 0.998, 0.998, 1.001])
 })
@@ -51,7 +60,7 @@ test('par is what the pool counts a coin as: a metapool’s base LP token at its
 test('a stable pool without any price is valued at 1 USD per unit of par', async () => {
   const plan = planPoolPrices([undefined, undefined, undefined], true)
   expect(plan).toEqual([{ kind: 'usd' }, { kind: 'usd' }, { kind: 'usd' }])
-  const configured = await readConfiguredPrices(noChain, plan, 0n)
+  const configured = await readConfiguredPrices(snapshot, tokens(3), plan)
   expect(completePoolPrices(plan, configured)).toEqual([1, 1, 1])
   expect(completePoolPrices(plan, configured, [1, 1, 1.02])).toEqual([1, 1, 1.02])
 })

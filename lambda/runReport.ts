@@ -11,6 +11,8 @@ import { renderMetricsCsv } from './output/metricsCsv.ts'
 import { objectKeys } from './output/objectKeys.ts'
 import { CONTENT_TYPES, type ObjectStore } from './output/objectStore.ts'
 import { buildDailyReport } from './report/buildDailyReport.ts'
+import { addDays } from './report/date.ts'
+import { parseEndSnapshot, renderEndSnapshot } from './report/storedSnapshot.ts'
 import type { DailyReport } from './report/types.ts'
 
 /** What a run needs from its environment: the same code runs from the CLI and in Lambda. */
@@ -75,15 +77,24 @@ export async function runReport(
     date,
     clientFor: deps.clientFor,
     ...(request.pools && { pools: request.pools }),
+    storedStart: async () => {
+      const text = await store.getText(objectKeys.endSnapshot(addDays(date, -1)))
+      return text === undefined ? undefined : parseEndSnapshot(text)
+    },
   })
   const poolsFailed = report.pools.filter((day) => day.status === 'error').length
   const result = { date, report, poolsOk: report.pools.length - poolsFailed, poolsFailed }
   if (request.dryRun) return { ...result, keys: [], emails: [] }
 
-  const files = [objectKeys.metrics(date), objectKeys.balances(date)] as const
+  const files = [
+    objectKeys.metrics(date),
+    objectKeys.balances(date),
+    objectKeys.endSnapshot(date),
+  ] as const
   await Promise.all([
     store.put(files[0], renderMetricsCsv(report), CONTENT_TYPES.csv),
     store.put(files[1], renderBalancesCsv(report), CONTENT_TYPES.csv),
+    store.put(files[2], renderEndSnapshot(report), CONTENT_TYPES.json),
   ])
   const manifestKey = objectKeys.manifest(date)
   const writeManifest = (emails: readonly ManifestEmail[]) =>

@@ -64,8 +64,9 @@ export class ReportFunction extends Construct {
       }),
     )
     role.addToPolicy(
+      // Delivery records (claimed, read, released) and the previous day's end snapshot.
       new iam.PolicyStatement({
-        sid: 'ClaimAndReleaseDeliveries',
+        sid: 'ReadRunRecords',
         actions: ['s3:GetObject', 's3:DeleteObject'],
         resources: objects('runs'),
       }),

@@ -53,6 +53,9 @@ export function renderManifest({ report, configHash, files, rows, emails }: Mani
     errors: report.pools.flatMap((day) =>
       day.status === 'error' ? [{ poolId: day.pool.id, error: day.error }] : [],
     ),
+    notes: report.pools.flatMap((day) =>
+      day.status === 'ok' && day.note ? [{ poolId: day.pool.id, note: day.note }] : [],
+    ),
     files,
     emails,
   }

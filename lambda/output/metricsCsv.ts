@@ -77,7 +77,7 @@ function metricsRow(date: string, day: PoolDay): MetricsRow {
     pool_address: pool.address,
     tokens: guardFormula(ok ? ok.tokens.map((token) => token.symbol).join('/') : ''),
     status: day.status,
-    error: guardFormula(day.status === 'error' ? oneLine(day.error) : ''),
+    error: guardFormula(oneLine(day.status === 'error' ? day.error : (day.note ?? ''))),
     start_block: day.start ? String(day.start.number) : '',
     end_block: day.end ? String(day.end.number) : '',
     start_time: day.start ? isoTime(day.start.timestamp) : '',

@@ -7,6 +7,7 @@ import { DayNotAvailableError, errorMessage } from '../errors.ts'
 import { indexPrices } from '../prices/priceIndex.ts'
 import { dayBounds } from './date.ts'
 import { readPoolDay } from './readPoolDay.ts'
+import type { StoredEnds } from './storedSnapshot.ts'
 import type { ChainDay, DailyReport, PoolDay } from './types.ts'
 
 export interface BuildDailyReportParameters {
@@ -17,6 +18,11 @@ export interface BuildDailyReportParameters {
   readonly pools?: readonly PoolConfig[]
   /** Client of each configured chain that has pools. */
   readonly clientFor: (chain: string) => ChainClient
+  /**
+   * The previous day's stored end snapshots (`runs/dt=D-1/end-snapshot.json`), read only if
+   * the RPC cannot serve the start block's state.
+   */
+  readonly storedStart?: () => Promise<StoredEnds | undefined>
 }
 
 /**
@@ -33,8 +39,12 @@ export async function buildDailyReport({
   date,
   pools = config.pools,
   clientFor,
+  storedStart,
 }: BuildDailyReportParameters): Promise<DailyReport> {
   const { start, end } = dayBounds(date)
+  // Read at most once, whatever the number of pools that need it.
+  let stored: Promise<StoredEnds | undefined> | undefined
+  const storedOnce = storedStart && (() => (stored ??= storedStart()))
   const prices = indexPrices(config)
   const chainNames = [...new Set(pools.map((pool) => pool.chain))]
   const perChain = await Promise.all(
@@ -91,6 +101,7 @@ export async function buildDailyReport({
             prices,
             start: startSnapshot,
             end: endSnapshot,
+            ...(storedOnce && { storedStart: storedOnce }),
           }),
         ),
       )

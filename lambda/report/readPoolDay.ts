@@ -1,6 +1,7 @@
 import { type Address, isAddressEqual } from 'viem'
 import type { BlockReader } from '../chain/blockReader.ts'
 import type { BlockStamp } from '../chain/findBlockAtTimestamp.ts'
+import { isStateUnavailable } from '../chain/isStateUnavailable.ts'
 import { readTokenMetadata } from '../chain/readTokenMetadata.ts'
 import type { Config, PoolConfig } from '../config/schema.ts'
 import { errorMessage, ReportError } from '../errors.ts'
@@ -12,8 +13,9 @@ import {
   type TokenPriceSource,
 } from '../prices/poolPrices.ts'
 import { type PriceIndex, priceKey } from '../prices/priceIndex.ts'
-import { protocolModule } from '../protocols/registry.ts'
+import { type PoolState, protocolModule } from '../protocols/registry.ts'
 import { evaluateAlerts, thresholdsFor } from './alerts.ts'
+import { type StoredEnds, type StoredPoolEnd, storedStartFor } from './storedSnapshot.ts'
 import type { PoolDay } from './types.ts'
 
 /** A snapshot block and the reader pinned to it. */
@@ -29,6 +31,11 @@ export interface ReadPoolDayParameters {
   readonly prices: PriceIndex
   readonly start: Snapshot
   readonly end: Snapshot
+  /**
+   * The previous day's stored end snapshots, asked for only when the RPC cannot serve the
+   * start block's state (a node that is not an archive node).
+   */
+  readonly storedStart?: () => Promise<StoredEnds | undefined>
 }
 
 /**
@@ -49,14 +56,16 @@ export async function readPoolDay(parameters: ReadPoolDayParameters): Promise<Po
   }
 }
 
-async function computePoolDay({ config, pool, prices, start, end }: ReadPoolDayParameters) {
+async function computePoolDay(parameters: ReadPoolDayParameters) {
+  const { config, pool, prices, start, end } = parameters
   const protocol = protocolModule(pool)
   // Settle both reads before failing, so the error row always names the start read first
   // (whichever read failed first in time would make re-runs differ).
-  const [startState, endState] = await settledInOrder([
-    protocol.read(start.reader, pool),
+  const [startRead, endState] = await settledInOrder([
+    readStartState(parameters),
     protocol.read(end.reader, pool),
   ])
+  const { state: startState, stored } = startRead
   const tokens = endState.tokens
   if (!sameTokens(startState.tokens, tokens)) {
     throw new ReportError('the pool lists different tokens at the start and end blocks')
@@ -83,15 +92,14 @@ async function computePoolDay({ config, pool, prices, start, end }: ReadPoolDayP
   }
   const [metadata, configuredStart, configuredEnd] = await settledInOrder([
     Promise.all(tokens.map((token) => readTokenMetadata(end.reader, token))),
-    readConfiguredPrices(snapshotPrices(start), tokens, plan),
+    stored ? Promise.resolve([]) : readConfiguredPrices(snapshotPrices(start), tokens, plan),
     readConfiguredPrices(snapshotPrices(end), tokens, plan),
   ])
   const decimals = metadata.map((token) => token.decimals)
-  const pricesStart = completePoolPrices(
-    plan,
-    configuredStart,
-    protocol.parValues?.(startState, decimals),
-  )
+  // A stored start carries the prices read at its block (the same block).
+  const pricesStart = stored
+    ? [...stored.prices]
+    : completePoolPrices(plan, configuredStart, protocol.parValues?.(startState, decimals))
   const pricesEnd = completePoolPrices(
     plan,
     configuredEnd,
@@ -108,6 +116,10 @@ async function computePoolDay({ config, pool, prices, start, end }: ReadPoolDayP
   const weights = protocol.weights(endState)
   return {
     metrics,
+    endState,
+    ...(stored && {
+      note: `start snapshot from the stored end of the previous day (block ${stored.block.number}): the RPC could not serve the start block's state`,
+    }),
     alerts: evaluateAlerts(metrics, thresholdsFor(pool.thresholds, config.thresholds)),
     tokens: metadata.map((token, i) => ({
       ...token,
@@ -119,6 +131,32 @@ async function computePoolDay({ config, pool, prices, start, end }: ReadPoolDayP
       shareStart: metrics.valueSharesStart[i]!,
       shareEnd: metrics.valueSharesEnd[i]!,
     })),
+  }
+}
+
+/**
+ * The pool's state at the start block, or, when the RPC cannot serve that block's state, the
+ * previous day's stored end snapshot at the same block.
+ */
+async function readStartState({
+  pool,
+  start,
+  storedStart,
+}: ReadPoolDayParameters): Promise<{ state: PoolState; stored?: StoredPoolEnd }> {
+  try {
+    return { state: await protocolModule(pool).read(start.reader, pool) }
+  } catch (error) {
+    if (!storedStart || !isStateUnavailable(error)) throw error
+    const stored = storedStartFor(await storedStart(), pool, start.block)
+    if (!stored) {
+      throw new ReportError(
+        `the RPC cannot serve the state of the start block ${start.block.number} and no end snapshot of the previous day is stored for this pool (${errorMessage(error)})`,
+        { cause: error },
+      )
+    }
+    if (stored.prices.length !== stored.state.tokens.length)
+      throw new ReportError('the stored start snapshot is damaged')
+    return { state: stored.state, stored }
   }
 }
 

@@ -2,6 +2,7 @@ import type { Address } from 'viem'
 import type { BlockStamp } from '../chain/findBlockAtTimestamp.ts'
 import type { PoolConfig } from '../config/schema.ts'
 import type { PoolDayMetrics } from '../metrics/types.ts'
+import type { PoolState } from '../protocols/registry.ts'
 import type { AlertCode } from './alerts.ts'
 
 /** One token of a pool over the day. */
@@ -43,6 +44,10 @@ export type PoolDay =
       readonly tokens: readonly TokenDay[]
       readonly metrics: PoolDayMetrics
       readonly alerts: readonly AlertCode[]
+      /** The pool's state at the end block, stored so that the next day can start from it. */
+      readonly endState: PoolState
+      /** Where the row differs from a plain read (its start came from a stored snapshot). */
+      readonly note?: string
     })
   | (PoolDayBase & { readonly status: 'error'; readonly error: string })
 

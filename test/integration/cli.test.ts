@@ -71,6 +71,7 @@ test('run writes the layout, prints the summary, and a second run writes the sam
     `emails/dt=${date}/daily.txt`,
     `metrics/dt=${date}/metrics.csv`,
     `runs/dt=${date}/deliveries/daily.json`,
+    `runs/dt=${date}/end-snapshot.json`,
     `runs/dt=${date}/manifest.json`,
   ])
   const contents = await Promise.all(files.map((file) => readFile(path.join(out, file))))

@@ -181,6 +181,7 @@ test('a scheduled run writes the day to the bucket and emails the digest with wo
   expect(run!.written).toEqual([
     `s3://${BUCKET}/${PREFIX}metrics/dt=${date}/metrics.csv`,
     `s3://${BUCKET}/${PREFIX}balances/dt=${date}/balances.csv`,
+    `s3://${BUCKET}/${PREFIX}runs/dt=${date}/end-snapshot.json`,
     `s3://${BUCKET}/${PREFIX}runs/dt=${date}/manifest.json`,
   ])
 
@@ -269,7 +270,7 @@ test('a backfill runs each day in order; recipients replace the digest’s', asy
   const to = addDays(date, -2)
   const summary = await handler({ from, to, recipients: ['ops@example.com'] })
   expect(summary.dates).toEqual([from, to])
-  expect(summary.runs.map((run) => run.written.length)).toEqual([3, 3])
+  expect(summary.runs.map((run) => run.written.length)).toEqual([4, 4])
   expect(await exists(`metrics/dt=${from}/metrics.csv`)).toBe(true)
   const received = emailsTo(await ses.received(), 'ops@example.com')
   expect(received.map((email) => email.subject)).toEqual([

@@ -40,6 +40,13 @@ export const sampleReport: DailyReport = {
       end: block(20n, 1795478400n),
       status: 'ok',
       alerts: ['imbalance', 'il'],
+      endState: {
+        tokens: [
+          '0x00000000000000000000000000000000000000aa',
+          '0x00000000000000000000000000000000000000bb',
+        ],
+        balances: [2n * 10n ** 18n, 500_000_000_000n],
+      },
       tokens: [
         {
           address: '0x00000000000000000000000000000000000000aa',
@@ -117,6 +124,13 @@ export const sampleReportWithV3: DailyReport = {
       end: block(20n, 1795478400n),
       status: 'ok',
       alerts: [],
+      endState: {
+        tokens: [
+          '0x00000000000000000000000000000000000000cc',
+          '0x00000000000000000000000000000000000000dd',
+        ],
+        balances: [384n * 10n ** 18n, 311_000n * 10n ** 18n],
+      },
       tokens: [
         {
           address: '0x00000000000000000000000000000000000000cc',

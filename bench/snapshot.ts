@@ -17,13 +17,15 @@ import { compileContracts } from '../devnet/compileContracts.ts'
 import { installMulticall3, toRaw, withArgs } from '../devnet/deployBase.ts'
 import { DevnetWallet } from '../devnet/devnetWallet.ts'
 import { queueUniswapV2Core } from '../devnet/uniswapV2.ts'
-import { createBlockReader } from '../lambda/chain/blockReader.ts'
+import { type BlockReader, createBlockReader } from '../lambda/chain/blockReader.ts'
 import { createChainClient } from '../lambda/chain/createChainClient.ts'
 import { readTokenMetadata } from '../lambda/chain/readTokenMetadata.ts'
 import { aggregatorV3Abi } from '../lambda/prices/readChainlinkPrice.ts'
 import { readReferencePrices } from '../lambda/prices/readReferencePrices.ts'
+import type { PoolState } from '../lambda/protocols/registry.ts'
 import { readUniswapV2Pool, uniswapV2PairAbi } from '../lambda/protocols/uniswapV2.ts'
-import { deployV3Pools, snapshotV3Batched, snapshotV3Naive } from './uniswapV3Pools.ts'
+import { readUniswapV3Pool } from '../lambda/protocols/uniswapV3.ts'
+import { deployV3Pools, snapshotV3Naive } from './uniswapV3Pools.ts'
 
 const POOLS = Number(process.env.BENCH_POOLS ?? 1000)
 const TOKENS = 50
@@ -42,13 +44,13 @@ try {
   )
   const results = [
     await measure('V2 multicall (report)', anvil.rpcUrl, (client) =>
-      snapshotBatched(client, pairs, feeds, block),
+      snapshotBatched(client, pairs, feeds, block, readUniswapV2Pool),
     ),
     await measure('V2 naive (one call per read)', anvil.rpcUrl, (client) =>
       snapshotNaive(client, pairs, feeds, block.number),
     ),
     await measure('V3 multicall (report)', anvil.rpcUrl, (client) =>
-      snapshotV3Batched(client, v3Pools, feeds, block),
+      snapshotBatched(client, v3Pools, feeds, block, readUniswapV3Pool),
     ),
     await measure('V3 naive (one call per read)', anvil.rpcUrl, (client) =>
       snapshotV3Naive(client, v3Pools, feeds, block.number),
@@ -61,14 +63,16 @@ try {
 
 type Client = ReturnType<typeof createChainClient>
 
+/** The report's way: every pool through its protocol's reader on one block reader. */
 async function snapshotBatched(
   client: Client,
-  pairs: Address[],
-  feeds: Map<Address, Address>,
+  pools: readonly Address[],
+  feeds: ReadonlyMap<Address, Address>,
   block: { number: bigint; timestamp: bigint },
+  readPool: (reader: BlockReader, pool: Address) => Promise<PoolState>,
 ) {
   const reader = createBlockReader(client, { blockNumber: block.number })
-  const states = await Promise.all(pairs.map((pair) => readUniswapV2Pool(reader, pair)))
+  const states = await Promise.all(pools.map((pool) => readPool(reader, pool)))
   const tokens = [...new Set(states.flatMap((state) => state.tokens))]
   await Promise.all([
     Promise.all(tokens.map((token) => readTokenMetadata(reader, token))),

@@ -8,9 +8,7 @@ import { withArgs } from '../devnet/deployBase.ts'
 import type { DevnetWallet } from '../devnet/devnetWallet.ts'
 import { DEVNET_SENDER } from '../devnet/devnetWallet.ts'
 import { positionManagerAbi, uniswapV3FactoryAbi } from '../devnet/uniswapV3.ts'
-import { createBlockReader } from '../lambda/chain/blockReader.ts'
 import type { ChainClient } from '../lambda/chain/createChainClient.ts'
-import { readTokenMetadata } from '../lambda/chain/readTokenMetadata.ts'
 import { depthLimits } from '../lambda/metrics/uniswapV3/depthLimits.ts'
 import {
   compressTick,
@@ -18,8 +16,7 @@ import {
   wordPosition,
 } from '../lambda/metrics/uniswapV3/tickBitmap.ts'
 import { aggregatorV3Abi } from '../lambda/prices/readChainlinkPrice.ts'
-import { readReferencePrices } from '../lambda/prices/readReferencePrices.ts'
-import { readUniswapV3Pool, uniswapV3PoolAbi } from '../lambda/protocols/uniswapV3.ts'
+import { uniswapV3PoolAbi } from '../lambda/protocols/uniswapV3.ts'
 
 const FEE_TIERS = [
   { fee: 500, tickSpacing: 10 },
@@ -167,27 +164,6 @@ async function sendInBlocks<T>(
     if (i % perBlock === perBlock - 1) await wallet.mine(nextTimestamp())
   }
   await wallet.mine(nextTimestamp())
-}
-
-/** The report's way: every pool through `readUniswapV3Pool` on one block reader. */
-export async function snapshotV3Batched(
-  client: ChainClient,
-  pools: readonly Address[],
-  feeds: ReadonlyMap<Address, Address>,
-  block: { number: bigint; timestamp: bigint },
-): Promise<number> {
-  const reader = createBlockReader(client, { blockNumber: block.number })
-  const states = await Promise.all(pools.map((pool) => readUniswapV3Pool(reader, pool)))
-  const tokens = [...new Set(states.flatMap((state) => state.tokens))]
-  await Promise.all([
-    Promise.all(tokens.map((token) => readTokenMetadata(reader, token))),
-    readReferencePrices(
-      reader,
-      tokens.map((token) => ({ chainlink: feeds.get(token)! })),
-      block.timestamp,
-    ),
-  ])
-  return states.length
 }
 
 /** The naive way: the same reads, each its own `eth_call`, 50 pools at a time. */

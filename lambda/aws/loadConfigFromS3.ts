@@ -1,5 +1,5 @@
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3'
-import { hashConfig, parseConfig } from '../config/loadConfig.ts'
+import { parseConfigText } from '../config/loadConfig.ts'
 import type { Config } from '../config/schema.ts'
 import { InvalidInputError } from '../errors.ts'
 
@@ -18,13 +18,7 @@ export async function loadConfigFromS3(
   const { bucket, key } = parseS3Uri(uri)
   const object = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }))
   const text = await object.Body!.transformToString('utf-8')
-  let json: unknown
-  try {
-    json = JSON.parse(text)
-  } catch (cause) {
-    throw new InvalidInputError(`Config ${uri} is not JSON`, [(cause as Error).message])
-  }
-  return { config: parseConfig(json, `config ${uri}`), configHash: hashConfig(text) }
+  return parseConfigText(text, uri)
 }
 
 function parseS3Uri(uri: string): { bucket: string; key: string } {

@@ -35,13 +35,28 @@ export async function loadConfigFile(
   } catch (cause) {
     throw new InvalidInputError(`Cannot read config ${file}`, [(cause as Error).message])
   }
+  return parseConfigText(text, file)
+}
+
+/**
+ * Parses and validates the text of a config file, wherever it was read from.
+ *
+ * @param text - the file's content
+ * @param source - where it came from (a path, an `s3://` URI), for error messages
+ * @returns the validated config and a hash of the text (for the run manifest)
+ * @throws InvalidInputError if the text is not JSON or not a valid config
+ */
+export function parseConfigText(
+  text: string,
+  source: string,
+): { config: Config; configHash: string } {
   let json: unknown
   try {
     json = JSON.parse(text)
   } catch (cause) {
-    throw new InvalidInputError(`Config ${file} is not JSON`, [(cause as Error).message])
+    throw new InvalidInputError(`Config ${source} is not JSON`, [(cause as Error).message])
   }
-  return { config: parseConfig(json, `config ${file}`), configHash: hashConfig(text) }
+  return { config: parseConfig(json, `config ${source}`), configHash: hashConfig(text) }
 }
 
 /** sha256 of the config text, short form. */

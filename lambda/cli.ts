@@ -166,10 +166,13 @@ async function runCommand(argv: readonly string[], io: CliIo): Promise<number> {
     io.stdout(`  ${key}\n`)
   }
   for (const email of result.emails) {
-    if (email.status !== 'sent')
-      io.stdout(
-        `Digest ${email.digest} was already rendered for ${date}; --force renders it again.\n`,
-      )
+    const why = {
+      sent: undefined,
+      'already-sent': 'was already rendered',
+      unconfirmed: 'was claimed by another run that has not finished (or stopped)',
+      incomplete: `waits until the date's files cover all its pools (run them without --pools)`,
+    }[email.status]
+    if (why) io.stdout(`Digest ${email.digest} of ${date} ${why}; --force renders it now.\n`)
   }
   return 0
 }

@@ -4,7 +4,7 @@ import { type DeliveryOutcome, deliverOnce, readDeliveryRecord } from './email/d
 import type { DigestSender } from './email/digestSender.ts'
 import { buildDigestView, type DigestLinks } from './email/digestView.ts'
 import type { DigestRenderer } from './email/renderDigest.ts'
-import { DeliveryError, errorMessage } from './errors.ts'
+import { DeliveryError, errorMessage, ReportError } from './errors.ts'
 import { renderBalancesCsv } from './output/balancesCsv.ts'
 import { type ManifestEmail, renderManifest } from './output/manifest.ts'
 import { renderMetricsCsv } from './output/metricsCsv.ts'
@@ -12,7 +12,12 @@ import { objectKeys } from './output/objectKeys.ts'
 import { CONTENT_TYPES, type ObjectStore } from './output/objectStore.ts'
 import { buildDailyReport } from './report/buildDailyReport.ts'
 import { addDays } from './report/date.ts'
-import { parseEndSnapshot, renderEndSnapshot } from './report/storedSnapshot.ts'
+import {
+  parseStoredDay,
+  renderStoredDay,
+  type StoredDay,
+  withStoredPools,
+} from './report/storedDay.ts'
 import type { DailyReport } from './report/types.ts'
 
 /** What a run needs from its environment: the same code runs from the CLI and in Lambda. */
@@ -46,20 +51,38 @@ export interface RunReportRequest {
 
 export interface RunReportResult {
   readonly date: string
+  /** The pools this run read (the files also hold the stored days of the others). */
   readonly report: DailyReport
   readonly poolsOk: number
   readonly poolsFailed: number
   /** Keys written, manifest last (none in a dry run). */
   readonly keys: readonly string[]
   /** One entry per digest that covers the run's pools, unless `noEmail` or `dryRun`. */
-  readonly emails: readonly DeliveryOutcome[]
+  readonly emails: readonly RunEmailOutcome[]
 }
 
 /**
- * Runs the daily report for one date: reads the pools, writes `metrics.csv` and
- * `balances.csv`, then the manifest, and only then renders and delivers the digests (a
+ * What happened to a digest: delivered (or not) once per date, or held back because the
+ * date's files do not cover all of its pools yet (a run of some pools on a date that was
+ * never run in full); `force` sends it anyway.
+ */
+export type RunEmailOutcome =
+  | DeliveryOutcome
+  | {
+      readonly status: 'incomplete'
+      readonly digest: string
+      readonly to: readonly string[]
+      /** Ids of the digest's pools that the date's files lack. */
+      readonly missing: readonly string[]
+    }
+
+/**
+ * Runs the daily report for one date: reads the pools, writes `metrics.csv`, `balances.csv`
+ * and the stored day, then the manifest, and only then renders and delivers the digests (a
  * failed upload never leads to an email with dead links). Each digest is sent once per date
- * (see `deliverOnce`); the manifest is written again with the delivered emails.
+ * (see `deliverOnce`); the manifest is written again with the delivered emails. A run of some
+ * pools rewrites their rows and keeps the other pools' stored rows, so the files always hold
+ * one row per configured pool that was ever reported for the date.
  *
  * @param deps - config, chain clients, output store, renderer, sender
  * @param request - date, pools and what to write and send
@@ -72,29 +95,28 @@ export async function runReport(
 ): Promise<RunReportResult> {
   const { config, store } = deps
   const { date } = request
-  const report = await buildDailyReport({
+  const fresh = await buildDailyReport({
     config,
     date,
     clientFor: deps.clientFor,
     ...(request.pools && { pools: request.pools }),
-    storedStart: async () => {
-      const text = await store.getText(objectKeys.endSnapshot(addDays(date, -1)))
-      return text === undefined ? undefined : parseEndSnapshot(text)
-    },
+    storedStart: () => readStoredDay(store, addDays(date, -1)),
   })
-  const poolsFailed = report.pools.filter((day) => day.status === 'error').length
-  const result = { date, report, poolsOk: report.pools.length - poolsFailed, poolsFailed }
+  const poolsFailed = fresh.pools.filter((day) => day.status === 'error').length
+  const result = { date, report: fresh, poolsOk: fresh.pools.length - poolsFailed, poolsFailed }
   if (request.dryRun) return { ...result, keys: [], emails: [] }
 
+  const someOnly = fresh.pools.length < config.pools.length
+  const report = someOnly ? withStoredPools(fresh, await readStoredDay(store, date), config) : fresh
   const files = [
     objectKeys.metrics(date),
     objectKeys.balances(date),
-    objectKeys.endSnapshot(date),
+    objectKeys.poolDays(date),
   ] as const
   await Promise.all([
     store.put(files[0], renderMetricsCsv(report), CONTENT_TYPES.csv),
     store.put(files[1], renderBalancesCsv(report), CONTENT_TYPES.csv),
-    store.put(files[2], renderEndSnapshot(report), CONTENT_TYPES.json),
+    store.put(files[2], renderStoredDay(report), CONTENT_TYPES.json),
   ])
   const manifestKey = objectKeys.manifest(date)
   const writeManifest = (emails: readonly ManifestEmail[]) =>
@@ -119,12 +141,18 @@ export async function runReport(
     metrics: await store.linkFor(files[0]),
     balances: await store.linkFor(files[1]),
   }
-  const emails: DeliveryOutcome[] = []
+  const emails: RunEmailOutcome[] = []
   const failed: { digest: string; error: string }[] = []
+  const reported = new Set(report.pools.map((day) => day.pool.id))
   for (const digest of config.digests) {
     const view = buildDigestView(report, digest, config, links)
     if (!view) continue
     const to = request.recipients ?? digest.to
+    const missing = digestPoolIds(digest, config).filter((id) => !reported.has(id))
+    if (missing.length > 0 && !request.force) {
+      emails.push({ status: 'incomplete', digest: digest.name, to, missing })
+      continue
+    }
     const email = { from: digest.from ?? deps.defaultFrom, to, ...deps.renderDigest(view) }
     try {
       emails.push(
@@ -148,6 +176,32 @@ export async function runReport(
   if (JSON.stringify(delivered) !== JSON.stringify(sentBefore)) await writeManifest(delivered)
   if (failed.length > 0) throw new DeliveryError(date, failed)
   return { ...result, keys, emails }
+}
+
+/**
+ * The stored day of a date, if a run stored one.
+ *
+ * @throws ReportError if it is stored but cannot be read (so that no run writes over it)
+ */
+async function readStoredDay(store: ObjectStore, date: string): Promise<StoredDay | undefined> {
+  const key = objectKeys.poolDays(date)
+  const text = await store.getText(key)
+  if (text === undefined) return undefined
+  try {
+    const stored = parseStoredDay(text)
+    if (stored.date !== date) throw new Error(`it is the day of ${stored.date}`)
+    return stored
+  } catch (error) {
+    throw new ReportError(`the stored day ${key} cannot be read: ${errorMessage(error)}`, {
+      cause: error,
+    })
+  }
+}
+
+function digestPoolIds(digest: DigestConfig, config: Pick<Config, 'pools'>): string[] {
+  return config.pools
+    .map((pool) => pool.id)
+    .filter((id) => digest.pools === '*' || digest.pools.includes(id))
 }
 
 async function readSentDigests(

@@ -64,7 +64,8 @@ export class ReportFunction extends Construct {
       }),
     )
     role.addToPolicy(
-      // Delivery records (claimed, read, released) and the previous day's end snapshot.
+      // Delivery records (claimed, read, released) and the stored pool days (the day before's
+      // end states; the other pools of a run of some pools).
       new iam.PolicyStatement({
         sid: 'ReadRunRecords',
         actions: ['s3:GetObject', 's3:DeleteObject'],

@@ -1,9 +1,13 @@
 import type { Config, PoolConfig } from '../config/schema.ts'
 import { selectPools } from '../config/selectPools.ts'
-import type { DeliveryOutcome } from '../email/deliverOnce.ts'
 import { InvalidInputError } from '../errors.ts'
 import { type MetricsRow, metricsRows } from '../output/metricsCsv.ts'
-import { type RunReportDeps, type RunReportResult, runReport } from '../runReport.ts'
+import {
+  type RunEmailOutcome,
+  type RunReportDeps,
+  type RunReportResult,
+  runReport,
+} from '../runReport.ts'
 import type { Invocation } from './parseInvocation.ts'
 
 /** The JSON an invocation returns (and logs). */
@@ -26,7 +30,7 @@ export interface DateSummary {
   readonly failedPools: readonly { readonly poolId: string; readonly error: string }[]
   /** Where the files went (`s3://…`), manifest last; none in a dry run. */
   readonly written: readonly string[]
-  readonly emails: readonly DeliveryOutcome[]
+  readonly emails: readonly RunEmailOutcome[]
   /** The `metrics.csv` rows, in a dry run only (nothing was written to read them from). */
   readonly metrics?: readonly MetricsRow[]
 }

@@ -6,8 +6,11 @@ export const objectKeys = {
   metrics: (date: string) => `metrics/dt=${date}/metrics.csv`,
   balances: (date: string) => `balances/dt=${date}/balances.csv`,
   manifest: (date: string) => `runs/dt=${date}/manifest.json`,
-  /** Every pool's state and prices at the end block: the next day's start if the RPC cannot serve it. */
-  endSnapshot: (date: string) => `runs/dt=${date}/end-snapshot.json`,
+  /**
+   * Every pool's day as computed (end states, prices, metrics): the next day's start if the
+   * RPC cannot serve it, and the other pools' rows when a run reads only some pools.
+   */
+  poolDays: (date: string) => `runs/dt=${date}/pool-days.json`,
   /** The record that a digest of a date was sent (or is being sent): it makes sending once-only. */
   delivery: (date: string, digest: string) => `runs/dt=${date}/deliveries/${digest}.json`,
   /** Rendered digests (`.html`, `.txt`, `.eml`) of local runs. */

@@ -7,7 +7,7 @@ import { DayNotAvailableError, errorMessage } from '../errors.ts'
 import { indexPrices } from '../prices/priceIndex.ts'
 import { dayBounds } from './date.ts'
 import { readPoolDay } from './readPoolDay.ts'
-import type { StoredEnds } from './storedSnapshot.ts'
+import type { StoredDay } from './storedDay.ts'
 import type { ChainDay, DailyReport, PoolDay } from './types.ts'
 
 export interface BuildDailyReportParameters {
@@ -19,10 +19,10 @@ export interface BuildDailyReportParameters {
   /** Client of each configured chain that has pools. */
   readonly clientFor: (chain: string) => ChainClient
   /**
-   * The previous day's stored end snapshots (`runs/dt=D-1/end-snapshot.json`), read only if
+   * The stored day before the date (`runs/dt=D-1/pool-days.json`), read only if
    * the RPC cannot serve the start block's state.
    */
-  readonly storedStart?: () => Promise<StoredEnds | undefined>
+  readonly storedStart?: () => Promise<StoredDay | undefined>
 }
 
 /**
@@ -43,7 +43,7 @@ export async function buildDailyReport({
 }: BuildDailyReportParameters): Promise<DailyReport> {
   const { start, end } = dayBounds(date)
   // Read at most once, whatever the number of pools that need it.
-  let stored: Promise<StoredEnds | undefined> | undefined
+  let stored: Promise<StoredDay | undefined> | undefined
   const storedOnce = storedStart && (() => (stored ??= storedStart()))
   const prices = indexPrices(config)
   const chainNames = [...new Set(pools.map((pool) => pool.chain))]

@@ -15,7 +15,7 @@ import {
 import { type PriceIndex, priceKey } from '../prices/priceIndex.ts'
 import { type PoolState, protocolModule } from '../protocols/registry.ts'
 import { evaluateAlerts, thresholdsFor } from './alerts.ts'
-import { type StoredEnds, type StoredPoolEnd, storedStartFor } from './storedSnapshot.ts'
+import { type StoredDay, type StoredPoolEnd, storedStartFor } from './storedDay.ts'
 import type { PoolDay } from './types.ts'
 
 /** A snapshot block and the reader pinned to it. */
@@ -35,7 +35,7 @@ export interface ReadPoolDayParameters {
    * The previous day's stored end snapshots, asked for only when the RPC cannot serve the
    * start block's state (a node that is not an archive node).
    */
-  readonly storedStart?: () => Promise<StoredEnds | undefined>
+  readonly storedStart?: () => Promise<StoredDay | undefined>
 }
 
 /**

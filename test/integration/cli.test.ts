@@ -71,13 +71,13 @@ test('run writes the layout, prints the summary, and a second run writes the sam
     `emails/dt=${date}/daily.txt`,
     `metrics/dt=${date}/metrics.csv`,
     `runs/dt=${date}/deliveries/daily.json`,
-    `runs/dt=${date}/end-snapshot.json`,
     `runs/dt=${date}/manifest.json`,
+    `runs/dt=${date}/pool-days.json`,
   ])
   const contents = await Promise.all(files.map((file) => readFile(path.join(out, file))))
   const second = await run(['run', '--config', CONFIG, '--date', date, '--out', out])
   expect(second.status).toBe(0)
-  expect(second.stdout).toContain(`Digest daily was already rendered for ${date}; --force`)
+  expect(second.stdout).toContain(`Digest daily of ${date} was already rendered; --force`)
   const again = await Promise.all(files.map((file) => readFile(path.join(out, file))))
   for (const [i, content] of again.entries())
     expect(content.equals(contents[i]!), files[i]).toBe(true)
@@ -93,6 +93,49 @@ test('run writes the layout, prints the summary, and a second run writes the sam
   })
   const html = contents[files.indexOf(`emails/dt=${date}/daily.html`)]!.toString()
   expect(html).toContain(`href="file://${out}/metrics/dt&#x3D;${date}/metrics.csv"`)
+})
+
+test('a run of some pools rewrites their rows and keeps the others; the digest waits for all', async () => {
+  const dir = path.join(out, 'some')
+  const some = ['uni-v3-link-weth-100', 'curve-steth', 'uni-v2-wbtc-weth']
+  const runSome = () =>
+    run(['run', '--config', CONFIG, '--date', date, '--out', dir, '--pools', some.join(',')])
+  const dataFiles = [
+    `metrics/dt=${date}/metrics.csv`,
+    `balances/dt=${date}/balances.csv`,
+    `runs/dt=${date}/pool-days.json`,
+  ]
+  const read = () => Promise.all(dataFiles.map((file) => readFile(path.join(dir, file), 'utf8')))
+  const poolIds = (csv: string) =>
+    csv
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((line) => line.split(',')[3])
+
+  // First on a date: only these pools' rows (in config order), and no digest of half the pools.
+  const first = await runSome()
+  expect(first.status).toBe(0)
+  expect(first.stdout).toContain(`Digest daily of ${date} waits until the date's files cover`)
+  expect(poolIds((await read())[0]!)).toEqual([
+    'uni-v2-wbtc-weth',
+    'uni-v3-link-weth-100',
+    'curve-steth',
+  ])
+  expect(await listFiles(dir)).not.toContain(`emails/dt=${date}/daily.eml`)
+
+  // The run of every pool completes the date and sends the digest.
+  expect((await run(['run', '--config', CONFIG, '--date', date, '--out', dir])).stdout).toContain(
+    `emails/dt=${date}/daily.eml`,
+  )
+  const complete = await read()
+  expect(poolIds(complete[0]!)).toHaveLength(15)
+
+  // Some pools again, on the same chain state: their fresh rows and the stored others give
+  // the same bytes as the full run.
+  expect((await runSome()).status).toBe(0)
+  const again = await read()
+  for (const [i, file] of dataFiles.entries()) expect(again[i], file).toBe(complete[i])
 })
 
 test('--force renders a digest again that was already rendered for the date', async () => {

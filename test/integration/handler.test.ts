@@ -181,7 +181,7 @@ test('a scheduled run writes the day to the bucket and emails the digest with wo
   expect(run!.written).toEqual([
     `s3://${BUCKET}/${PREFIX}metrics/dt=${date}/metrics.csv`,
     `s3://${BUCKET}/${PREFIX}balances/dt=${date}/balances.csv`,
-    `s3://${BUCKET}/${PREFIX}runs/dt=${date}/end-snapshot.json`,
+    `s3://${BUCKET}/${PREFIX}runs/dt=${date}/pool-days.json`,
     `s3://${BUCKET}/${PREFIX}runs/dt=${date}/manifest.json`,
   ])
 

@@ -54,7 +54,8 @@ Options for invoke:
   --no-email      Write the files; send no digest.
   --force         Send digests again that were already sent for the date.
   --recipients A,B
-                  Send the digests to these addresses instead of their configured recipients.
+                  Send the digests to these addresses instead of their configured recipients
+                  (a copy: once per date and list, apart from the digests' own delivery).
   --region R      AWS region of the function. Default: the environment's.
 
 Environment:

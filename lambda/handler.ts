@@ -62,9 +62,10 @@ export async function handler(event: unknown, context?: Context): Promise<Invoca
   try {
     environment ??= parseReportEnvironment(process.env)
     const env = environment
-    const parsed = parseInvocation(event, { now: new Date(), maxBackfillDays: env.maxBackfillDays })
-    const recipients = parsed.recipients ?? env.recipients
-    const invocation = { ...parsed, ...(recipients && { recipients }) }
+    const invocation = parseInvocation(event, {
+      now: new Date(),
+      maxBackfillDays: env.maxBackfillDays,
+    })
     logger.info('Invocation', { invocation })
     const ready = await loadSetup(env)
     const pools = selectInvocationPools(ready.config, invocation)
@@ -120,7 +121,21 @@ function loadSetup(env: ReportEnvironment): Promise<Setup> {
       loadDigestRenderer(),
     ])
     secretValues = [...Object.values(rpcEnv), linkSecret]
-    return { config, configHash, rpcEnv, linkSecret, renderDigest, chainClients: new Map() }
+    // The deployment's recipients are the digests' own: their sends are the daily deliveries.
+    const deployed = env.recipients
+      ? {
+          ...config,
+          digests: config.digests.map((digest) => ({ ...digest, to: [...env.recipients!] })),
+        }
+      : config
+    return {
+      config: deployed,
+      configHash,
+      rpcEnv,
+      linkSecret,
+      renderDigest,
+      chainClients: new Map(),
+    }
   })().catch((error: unknown) => {
     setup = undefined
     throw error

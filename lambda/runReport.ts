@@ -45,7 +45,10 @@ export interface RunReportRequest {
   readonly noEmail?: boolean
   /** Send digests that were already sent for this date again. */
   readonly force?: boolean
-  /** Recipients that replace every digest's `to`. */
+  /**
+   * Recipients that replace every digest's `to`: such a copy is sent once per date and
+   * recipient list, apart from the digest's own delivery (which it neither makes nor blocks).
+   */
   readonly recipients?: readonly string[]
 }
 
@@ -161,6 +164,7 @@ export async function runReport(
           date,
           digest: digest.name,
           to,
+          recipientsOverridden: request.recipients !== undefined,
           force: request.force ?? false,
           now: deps.now ?? (() => new Date()),
           send: () => deps.sender.send({ date, digest, email }),
@@ -171,7 +175,10 @@ export async function runReport(
       failed.push({ digest: digest.name, error: errorMessage(error) })
     }
   }
-  const sentNow = emails.flatMap((outcome) => ('id' in outcome ? [manifestEmail(outcome)] : []))
+  // The manifest lists the digests' own deliveries; copies to other recipients are in the summary.
+  const sentNow = request.recipients
+    ? []
+    : emails.flatMap((outcome) => ('id' in outcome ? [manifestEmail(outcome)] : []))
   const delivered = mergeByDigest(sentBefore, sentNow)
   if (JSON.stringify(delivered) !== JSON.stringify(sentBefore)) await writeManifest(delivered)
   if (failed.length > 0) throw new DeliveryError(date, failed)

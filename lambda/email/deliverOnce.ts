@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import { z } from 'zod'
 import { objectKeys } from '../output/objectKeys.ts'
 import { CONTENT_TYPES, type ObjectStore } from '../output/objectStore.ts'
@@ -44,6 +45,12 @@ export interface DeliverOnceParameters {
   readonly date: string
   readonly digest: string
   readonly to: readonly string[]
+  /**
+   * `to` replaces the digest's own recipients: the send is recorded apart (once per date and
+   * recipient list), so that a copy sent elsewhere neither counts as the digest's delivery nor
+   * is held back by it.
+   */
+  readonly recipientsOverridden?: boolean
   /** Send even if the digest was sent before for this date. */
   readonly force: boolean
   readonly now: () => Date
@@ -66,11 +73,16 @@ export async function deliverOnce({
   date,
   digest,
   to,
+  recipientsOverridden = false,
   force,
   now,
   send,
 }: DeliverOnceParameters): Promise<DeliveryOutcome> {
-  const key = objectKeys.delivery(date, digest)
+  const key = objectKeys.delivery(
+    date,
+    digest,
+    recipientsOverridden ? recipientsTag(to) : undefined,
+  )
   const record = (fields: Pick<DeliveryRecord, 'status' | 'id'>) =>
     `${JSON.stringify({ digest, date, to: [...to], ...fields, at: now().toISOString() } satisfies DeliveryRecord, null, 2)}\n`
   // A record that is still being written (a local file, or s3rver) reads as empty or cut
@@ -83,7 +95,7 @@ export async function deliverOnce({
   })
   const readOutcome = async (): Promise<DeliveryOutcome | undefined> => {
     try {
-      const existing = await readDeliveryRecord(store, date, digest)
+      const existing = await readRecord(store, key)
       return existing && outcomeOf(existing)
     } catch (error) {
       if (error instanceof SyntaxError || error instanceof z.ZodError) return unconfirmed()
@@ -116,13 +128,23 @@ export async function deliverOnce({
  *
  * @returns the record, or `undefined` if the digest was never claimed or sent
  */
-export async function readDeliveryRecord(
+export function readDeliveryRecord(
   store: ObjectStore,
   date: string,
   digest: string,
 ): Promise<DeliveryRecord | undefined> {
-  const text = await store.getText(objectKeys.delivery(date, digest))
+  return readRecord(store, objectKeys.delivery(date, digest))
+}
+
+async function readRecord(store: ObjectStore, key: string): Promise<DeliveryRecord | undefined> {
+  const text = await store.getText(key)
   return text === undefined ? undefined : deliveryRecordSchema.parse(JSON.parse(text))
+}
+
+/** A short name for a recipient list, whatever its order and case. */
+function recipientsTag(to: readonly string[]): string {
+  const canonical = [...new Set(to.map((address) => address.toLowerCase()))].sort().join(',')
+  return createHash('sha256').update(canonical).digest('hex').slice(0, 16)
 }
 
 function outcomeOf(record: DeliveryRecord): DeliveryOutcome {

@@ -11,8 +11,12 @@ export const objectKeys = {
    * RPC cannot serve it, and the other pools' rows when a run reads only some pools.
    */
   poolDays: (date: string) => `runs/dt=${date}/pool-days.json`,
-  /** The record that a digest of a date was sent (or is being sent): it makes sending once-only. */
-  delivery: (date: string, digest: string) => `runs/dt=${date}/deliveries/${digest}.json`,
+  /**
+   * The record that a digest of a date was sent (or is being sent): it makes sending once-only.
+   * A send to recipients other than the digest's has its own record, named by `recipientsTag`.
+   */
+  delivery: (date: string, digest: string, recipientsTag?: string) =>
+    `runs/dt=${date}/deliveries/${digest}${recipientsTag ? `.to-${recipientsTag}` : ''}.json`,
   /** Rendered digests (`.html`, `.txt`, `.eml`) of local runs. */
   email: (date: string, digest: string, extension: 'html' | 'txt' | 'eml') =>
     `emails/dt=${date}/${digest}.${extension}`,

@@ -142,8 +142,11 @@ function linkIn(text: string, file: string): string {
   return match[1]!
 }
 
+// aws-ses-v2-local keeps a raw message's To header as one entry: "a@x, b@x".
 const emailsTo = (received: readonly ReceivedEmail[], address: string) =>
-  received.filter((email) => email.destination.to.includes(address))
+  received.filter((email) =>
+    email.destination.to.flatMap((to) => to.split(',').map((one) => one.trim())).includes(address),
+  )
 
 test('a bad payload is rejected with the field named, before any chain read', async () => {
   const before = rpc.requests
@@ -277,6 +280,19 @@ test('a backfill runs each day in order; recipients replace the digest’s', asy
     expect.stringContaining(from),
     expect.stringContaining(to),
   ])
+  // Those copies were not the digest's delivery: its own recipients still get theirs, once.
+  const toRisk = async () =>
+    emailsTo(await ses.received(), 'risk@example.com').filter((email) =>
+      email.subject.includes(from),
+    )
+  expect(await toRisk()).toHaveLength(0)
+  expect((await handler({ date: from })).runs[0]!.emails).toEqual([
+    expect.objectContaining({ status: 'sent', to: ['risk@example.com'] }),
+  ])
+  expect((await handler({ date: from, recipients: ['ops@example.com'] })).runs[0]!.emails).toEqual([
+    expect.objectContaining({ status: 'already-sent', to: ['ops@example.com'] }),
+  ])
+  expect(await toRisk()).toHaveLength(1)
 })
 
 test('two invocations at once for one date send one email', async () => {
@@ -405,4 +421,27 @@ test('logs are JSON with the run summary and the metrics, and never show the RPC
     error: { name: 'InvalidInputError' },
   })
   expect(logLines.join('\n')).not.toContain(rpc.apiKey)
+})
+
+// Last: it starts a second copy of the function (module state, cold start) in this process.
+test('the deployment’s recipients are the digests’ own: that send is the date’s delivery', async () => {
+  // A second deployment of the function (its own module state) with the stack's recipients.
+  vi.stubEnv('REPORT_RECIPIENTS', 'team@example.com, desk@example.com')
+  vi.stubEnv('REPORT_PREFIX', 'team/')
+  vi.resetModules()
+  const deployed = (await import('../../lambda/handler.ts')).handler
+  const team = ['team@example.com', 'desk@example.com']
+  const day = addDays(date, -6)
+  const first = await deployed({ date: day, pools: ['uni-v2-dai-usdc'], force: true })
+  expect(first.runs[0]!.emails).toEqual([expect.objectContaining({ status: 'sent', to: team })])
+  const manifest = await s3.send(
+    new GetObjectCommand({ Bucket: BUCKET, Key: `team/runs/dt=${day}/manifest.json` }),
+  )
+  expect(JSON.parse(await manifest.Body!.transformToString()).emails).toEqual([
+    expect.objectContaining({ digest: 'daily', to: team }),
+  ])
+  expect((await deployed({ date: day })).runs[0]!.emails).toEqual([
+    expect.objectContaining({ status: 'already-sent', to: team }),
+  ])
+  expect(emailsTo(await ses.received(), 'desk@example.com')).toHaveLength(1)
 })

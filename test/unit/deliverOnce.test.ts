@@ -124,3 +124,18 @@ test('a record still being written (read back empty) is a claim, not a reason to
   expect((await deliverOnce(parameters(sender.send))).status).toBe('unconfirmed')
   expect(sender.calls).toBe(0)
 })
+
+test('a copy to other recipients is recorded apart: it neither counts as the delivery nor is blocked by it', async () => {
+  const sender = countingSender()
+  const copy = (to: string[]) => ({ ...parameters(sender.send), to, recipientsOverridden: true })
+  const first = await deliverOnce(copy(['ops@example.com', 'me@example.com']))
+  expect(first.status).toBe('sent')
+  // The same list again (in another order and case) is a repeat; the digest's own send is not.
+  expect((await deliverOnce(copy(['ME@example.com', 'ops@example.com']))).status).toBe(
+    'already-sent',
+  )
+  expect(await readDeliveryRecord(store, date, 'daily')).toBeUndefined()
+  expect((await deliverOnce(parameters(sender.send))).status).toBe('sent')
+  expect((await deliverOnce(copy(['other@example.com']))).status).toBe('sent')
+  expect(sender.calls).toBe(3)
+})

@@ -38,17 +38,20 @@ export function readTokenPrices(
 }
 
 /**
- * Prices a token through a configured pool at the snapshot block: its marginal price there
- * (fees excluded) against a pool token that has a feed or a fixed price, times that price.
- * One level deep only, so prices cannot go round in a circle. The pool's reads are the same
- * calls the report makes for it, so the block reader sends them once.
+ * Prices a token through a configured pool at the snapshot block, one level deep only (so
+ * prices cannot go round in a circle); the pool's reads are the same calls the report makes
+ * for it, so the block reader sends them once.
+ * - A token the pool holds: its marginal price there (fees excluded) against a pool token that
+ *   has a feed or a fixed price, times that price.
+ * - The pool's own LP share (a metapool's base LP token, say): the pool's value at the direct
+ *   prices of all its tokens, per share.
  *
  * @param snapshot - reader, block time, chain and the config's pools and prices
  * @param token - the token to price
  * @param poolId - the configured pool to price it in
  * @returns the token's USD price
- * @throws PriceUnavailableError if the pool does not hold the token, or holds no other
- *   token with a direct price
+ * @throws PriceUnavailableError if the pool neither holds the token nor issues it, or lacks
+ *   the direct prices to value it
  */
 export async function readPoolPrice(
   snapshot: SnapshotPrices,
@@ -60,21 +63,41 @@ export async function readPoolPrice(
   if (!pool) throw new PriceUnavailableError(`price of ${token}: unknown pool "${poolId}"`)
   const protocol = protocolModule(pool)
   const state = await protocol.read(reader, pool)
+  const directSource = (candidate: Address) => {
+    const source = prices.get(priceKey(chain, candidate))
+    return isDirectSource(source) ? source : undefined
+  }
   const index = state.tokens.findIndex((candidate) => isAddressEqual(candidate, token))
+  const share = protocol.lpShare?.(state, pool)
+  if (index === -1 && share && isAddressEqual(share.token, token)) {
+    const sources = state.tokens.map(directSource)
+    const unpriced = state.tokens.filter((_, i) => sources[i] === undefined)
+    if (unpriced.length > 0) {
+      throw new PriceUnavailableError(
+        `price of ${token}: pool ${poolId} holds ${unpriced.join(', ')} without a "chainlink" or "fixed" price`,
+      )
+    }
+    const [metadata, usd] = await Promise.all([
+      Promise.all([...state.tokens, token].map((address) => readTokenMetadata(reader, address))),
+      readReferencePrices(reader, sources as PriceSource[], snapshot.blockTimestamp),
+    ])
+    const units = (raw: bigint, i: number) => Number(raw) / 10 ** metadata[i]!.decimals
+    const value = state.balances.reduce((total, raw, i) => total + units(raw, i) * usd[i]!, 0)
+    return value / units(share.supply, state.tokens.length)
+  }
   if (index === -1)
     throw new PriceUnavailableError(`price of ${token}: pool ${poolId} does not hold it`)
   const anchor = state.tokens.findIndex(
-    (candidate, i) => i !== index && isDirectSource(prices.get(priceKey(chain, candidate))),
+    (candidate, i) => i !== index && directSource(candidate) !== undefined,
   )
   if (anchor === -1) {
     throw new PriceUnavailableError(
       `price of ${token}: pool ${poolId} holds no other token with a "chainlink" or "fixed" price`,
     )
   }
-  const anchorSource = prices.get(priceKey(chain, state.tokens[anchor]!))!
   const [metadata, [anchorUsd]] = await Promise.all([
     Promise.all(state.tokens.map((address) => readTokenMetadata(reader, address))),
-    readReferencePrices(reader, [anchorSource], snapshot.blockTimestamp),
+    readReferencePrices(reader, [directSource(state.tokens[anchor]!)!], snapshot.blockTimestamp),
   ])
   // Marginal prices are token 0's price in each token, so one token is p_anchor/p_index anchors.
   const marginal = protocol.marginalPrices(

@@ -53,6 +53,8 @@ export interface ProtocolModule<
    * first priced token scaled by these values, or 1 USD per unit of them when none is priced.
    */
   parValues?(state: State, decimals: readonly number[]): number[]
+  /** The pool's LP share token and its supply (none for V3, whose positions are NFTs). */
+  lpShare?(state: State, pool: Pool): { readonly token: Address; readonly supply: bigint }
   dayMetrics(input: PoolDayInput<State, Pool>): PoolDayMetrics
 }
 
@@ -62,6 +64,7 @@ const uniswapV2: ProtocolModule<UniswapV2State, PoolOf<'uniswap-v2'>> = {
   read: (reader, pool) => readUniswapV2Pool(reader, pool.address),
   weights: () => [0.5, 0.5],
   marginalPrices: uniswapV2MarginalPrices,
+  lpShare: (state, pool) => ({ token: pool.address as Address, supply: state.totalSupply }),
   dayMetrics: ({ pool, start, end, decimals, pricesStart, pricesEnd }) =>
     uniswapV2Day({
       start,
@@ -78,6 +81,7 @@ const curveStableSwap: ProtocolModule<CurveStableSwapState, PoolOf<'curve-stable
   weights: (state) => state.tokens.map(() => 1 / state.tokens.length),
   marginalPrices: curveMarginalPrices,
   parValues: curveParValues,
+  lpShare: (state) => ({ token: state.lpToken, supply: state.lpSupply }),
   dayMetrics: ({ start, end, decimals, pricesStart, pricesEnd }) =>
     curveStableSwapDay({ start, end, decimals, pricesStart, pricesEnd }),
 }
@@ -86,6 +90,7 @@ const balancerWeighted: ProtocolModule<BalancerWeightedState, PoolOf<'balancer-w
   read: (reader, pool) => readBalancerWeightedPool(reader, pool.address),
   weights: normalizedWeights,
   marginalPrices: balancerWeightedMarginalPrices,
+  lpShare: (state, pool) => ({ token: pool.address as Address, supply: state.totalSupply }),
   dayMetrics: ({ start, end, decimals, pricesStart, pricesEnd }) =>
     balancerWeightedDay({ start, end, decimals, pricesStart, pricesEnd }),
 }

@@ -17,8 +17,10 @@ const date = lastSimulatedDay()
 const { MKR, LINK, WBTC, WETH } = devnet.tokens as Record<string, Address>
 const pool = (id: string) => devnet.pools.find((candidate) => candidate.id === id)!.address
 
-// MKR priced in its V2 pair, LINK in the 80/20 Balancer pool, WBTC in a pool without it.
+// MKR priced in its V2 pair, LINK in the 80/20 Balancer pool, WBTC in a pool without it, the
+// 3pool's LP token (the LUSD metapool's second coin) as a share of the 3pool.
 const base = devnetTestConfig()
+const threeCrv = devnet.curve.lpTokens['curve-3pool']!
 const config = {
   ...base,
   prices: {
@@ -26,9 +28,15 @@ const config = {
     [`devnet:${MKR}`]: { pool: 'uni-v2-mkr-weth' },
     [`devnet:${LINK}`]: { pool: 'bal-link-weth-80-20' },
     [`devnet:${WBTC}`]: { pool: 'uni-v2-mkr-weth' },
+    [`devnet:${threeCrv}`]: { pool: 'curve-3pool' },
   },
 }
 let report: DailyReport
+
+const curvePoolAbi = parseAbi([
+  'function coins(uint256 i) view returns (address)',
+  'function balances(uint256 i) view returns (uint256)',
+])
 
 const vaultAbi = parseAbi([
   'function getPoolTokens(bytes32 poolId) view returns (address[] tokens, uint256[] balances, uint256 lastChangeBlock)',
@@ -138,4 +146,32 @@ test('a price that names a pool without the token makes an error row that says s
   expect('error' in wbtcWeth && wbtcWeth.error).toMatch(
     /price of 0x[0-9a-fA-F]{40}: pool uni-v2-mkr-weth does not hold it/,
   )
+})
+
+test('an LP token priced through its pool is worth the pool’s value per share at the feeds', async () => {
+  const metapool = okDay('curve-lusd-3crv')
+  const blockNumber = metapool.end!.number
+  const read = <T>(parameters: object) =>
+    client.readContract({ ...parameters, blockNumber } as never) as Promise<T>
+  const address = pool('curve-3pool')
+  const coins = await Promise.all(
+    [0n, 1n, 2n].map((i) =>
+      read<Address>({ address, abi: curvePoolAbi, functionName: 'coins', args: [i] }),
+    ),
+  )
+  let value = 0
+  for (const [i, coin] of coins.entries()) {
+    const [balance, decimals, usd] = await Promise.all([
+      read<bigint>({ address, abi: curvePoolAbi, functionName: 'balances', args: [BigInt(i)] }),
+      read<number>({ address: coin, abi: erc20Abi, functionName: 'decimals' }),
+      configuredPrice(client, base, coin, blockNumber),
+    ])
+    value += (Number(balance) / 10 ** decimals) * usd!
+  }
+  const supply = await read<bigint>({
+    address: threeCrv,
+    abi: erc20Abi,
+    functionName: 'totalSupply',
+  })
+  expect(priceOf(metapool, threeCrv) / (value / (Number(supply) / 1e18)) - 1).toBeCloseTo(0, 12)
 })

@@ -1,8 +1,9 @@
 import type { ChainClient } from './chain/createChainClient.ts'
 import type { Config, DigestConfig, PoolConfig } from './config/schema.ts'
+import type { DigestEmail } from './email/composeMime.ts'
 import { type DeliveryOutcome, deliverOnce, readDeliveryRecord } from './email/deliverOnce.ts'
 import type { DigestSender } from './email/digestSender.ts'
-import { buildDigestView, type DigestLinks } from './email/digestView.ts'
+import { buildDigestView, type DigestLinks, digestCovers } from './email/digestView.ts'
 import type { DigestRenderer } from './email/renderDigest.ts'
 import { DeliveryError, errorMessage, ReportError } from './errors.ts'
 import { renderBalancesCsv } from './output/balancesCsv.ts'
@@ -19,6 +20,9 @@ import {
   withStoredPools,
 } from './report/storedDay.ts'
 import type { DailyReport } from './report/types.ts'
+
+/** Largest `metrics.csv` part a digest carries (some 800 pools); SES takes up to 10 MB. */
+const MAX_ATTACHMENT_BYTES = 256 * 1024
 
 /** What a run needs from its environment: the same code runs from the CLI and in Lambda. */
 export interface RunReportDeps {
@@ -156,7 +160,12 @@ export async function runReport(
       emails.push({ status: 'incomplete', digest: digest.name, to, missing })
       continue
     }
-    const email = { from: digest.from ?? deps.defaultFrom, to, ...deps.renderDigest(view) }
+    const email = {
+      from: digest.from ?? deps.defaultFrom,
+      to,
+      ...deps.renderDigest(view),
+      attachments: metricsAttachment(report, digest),
+    }
     try {
       emails.push(
         await deliverOnce({
@@ -206,9 +215,19 @@ async function readStoredDay(store: ObjectStore, date: string): Promise<StoredDa
 }
 
 function digestPoolIds(digest: DigestConfig, config: Pick<Config, 'pools'>): string[] {
-  return config.pools
-    .map((pool) => pool.id)
-    .filter((id) => digest.pools === '*' || digest.pools.includes(id))
+  return config.pools.map((pool) => pool.id).filter((id) => digestCovers(digest, id))
+}
+
+/** A digest's own rows of `metrics.csv`, attached when small; a larger day is linked only. */
+function metricsAttachment(
+  report: DailyReport,
+  digest: DigestConfig,
+): NonNullable<DigestEmail['attachments']> {
+  const pools = report.pools.filter((day) => digestCovers(digest, day.pool.id))
+  const content = renderMetricsCsv({ ...report, pools })
+  return Buffer.byteLength(content) > MAX_ATTACHMENT_BYTES
+    ? []
+    : [{ filename: `metrics-${report.date}.csv`, content, contentType: CONTENT_TYPES.csv }]
 }
 
 async function readSentDigests(

@@ -86,9 +86,7 @@ export function buildDigestView(
   config: Pick<Config, 'thresholds'>,
   links: DigestLinks,
 ): DigestView | undefined {
-  const selected = report.pools.filter(
-    (day) => digest.pools === '*' || digest.pools.includes(day.pool.id),
-  )
+  const selected = report.pools.filter((day) => digestCovers(digest, day.pool.id))
   if (selected.length === 0) return undefined
   const rows: DigestPoolRow[] = []
   const stablePools: DigestView['stablePools'][number][] = []
@@ -134,6 +132,17 @@ export function buildDigestView(
       alerts: alerts.length,
     },
   }
+}
+
+/**
+ * Whether a digest reports on a pool.
+ *
+ * @param digest - the digest config
+ * @param poolId - the pool's id
+ * @returns `true` for every pool of a `"*"` digest, else for the pools it names
+ */
+export function digestCovers(digest: Pick<DigestConfig, 'pools'>, poolId: string): boolean {
+  return digest.pools === '*' || digest.pools.includes(poolId)
 }
 
 function poolRow(

@@ -218,6 +218,13 @@ test('a scheduled run writes the day to the bucket and emails the digest with wo
   })
   expect(message!.body.text).toContain(`Pool report for ${date} (UTC)`)
   expect(message!.body.html).toContain('<h2')
+  // The digest covers every pool: its attachment is the day's metrics.csv.
+  expect(message!.attachments).toEqual([
+    expect.objectContaining({ filename: `metrics-${date}.csv`, contentType: 'text/csv' }),
+  ])
+  expect(Buffer.from(message!.attachments[0]!.content, 'base64').toString('utf8')).toBe(
+    metrics.body,
+  )
   for (const [file, expected] of [
     ['metrics.csv', metrics.body],
     ['balances.csv', balances.body],

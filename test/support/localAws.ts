@@ -104,6 +104,12 @@ export interface ReceivedEmail {
   readonly destination: { readonly to: readonly string[] }
   readonly subject: string
   readonly body: { readonly text?: string; readonly html?: string }
+  /** Parts of a raw message besides its text and HTML; `content` in base64. */
+  readonly attachments: readonly {
+    readonly filename?: string
+    readonly contentType: string
+    readonly content: string
+  }[]
   readonly at: number
 }
 

@@ -4,10 +4,13 @@
  * naive way.
  */
 import { type Address, encodeFunctionData, erc20Abi, type Hex, maxUint256, parseAbi } from 'viem'
-import { withArgs } from '../devnet/deployBase.ts'
 import type { DevnetWallet } from '../devnet/devnetWallet.ts'
 import { DEVNET_SENDER } from '../devnet/devnetWallet.ts'
-import { positionManagerAbi, uniswapV3FactoryAbi } from '../devnet/uniswapV3.ts'
+import {
+  deployUniswapV3Core,
+  positionManagerAbi,
+  uniswapV3FactoryAbi,
+} from '../devnet/uniswapV3.ts'
 import type { ChainClient } from '../lambda/chain/createChainClient.ts'
 import { depthLimits } from '../lambda/metrics/uniswapV3/depthLimits.ts'
 import {
@@ -44,24 +47,7 @@ export async function deployV3Pools(
   count: number,
   nextTimestamp: () => bigint,
 ): Promise<Address[]> {
-  const [factoryArtifact, managerArtifact] = await Promise.all([
-    import('@uniswap/v3-core/artifacts/contracts/UniswapV3Factory.sol/UniswapV3Factory.json', {
-      with: { type: 'json' },
-    }),
-    import(
-      '@uniswap/v3-periphery/artifacts/contracts/NonfungiblePositionManager.sol/NonfungiblePositionManager.json',
-      { with: { type: 'json' } }
-    ),
-  ])
-  const factory = wallet.deploy('v3 factory', factoryArtifact.default.bytecode as Hex)
-  const manager = wallet.deploy(
-    'position manager',
-    withArgs(
-      { bytecode: managerArtifact.default.bytecode as Hex },
-      ['address', 'address', 'address'],
-      [factory, tokens[0]!, '0x000000000000000000000000000000000000dEaD'],
-    ),
-  )
+  const { factory, positionManager: manager } = await deployUniswapV3Core(wallet, tokens[0]!)
   for (const token of tokens) {
     wallet.send(
       'fund',

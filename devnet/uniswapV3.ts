@@ -9,7 +9,7 @@ import {
 } from 'viem'
 import { uniswapV3PoolAbi } from '../lambda/protocols/uniswapV3.ts'
 import { type BaseDeployment, type DevnetContext, toRaw, withArgs } from './deployBase.ts'
-import { DEVNET_SENDER } from './devnetWallet.ts'
+import { DEVNET_SENDER, type DevnetWallet } from './devnetWallet.ts'
 import type { PoolDriver, StepContext } from './poolDriver.ts'
 import { createRandom } from './random.ts'
 import {
@@ -67,13 +67,18 @@ export interface UniswapV3Deployment {
  * reference prices, and mints its positions through the manager as `DEVNET_SENDER`, over
  * three blocks from `timestamp`.
  */
-export async function deployUniswapV3(
-  context: DevnetContext,
-  base: BaseDeployment,
-  specs: readonly UniswapV3PoolSpec[],
-  timestamp: bigint,
-): Promise<UniswapV3Deployment> {
-  const { wallet, artifacts, client } = context
+/**
+ * Deploys the real `UniswapV3Factory` and `NonfungiblePositionManager` from npm (the
+ * transactions are queued on the wallet; mine them before use).
+ *
+ * @param wallet - the deployer
+ * @param weth - the token the manager treats as WETH9
+ * @returns the factory and position manager addresses
+ */
+export async function deployUniswapV3Core(
+  wallet: DevnetWallet,
+  weth: Address,
+): Promise<{ factory: Address; positionManager: Address }> {
   const [factoryArtifact, managerArtifact] = await Promise.all([
     import('@uniswap/v3-core/artifacts/contracts/UniswapV3Factory.sol/UniswapV3Factory.json', {
       with: { type: 'json' },
@@ -89,10 +94,21 @@ export async function deployUniswapV3(
     withArgs(
       { bytecode: managerArtifact.default.bytecode as Hex },
       ['address', 'address', 'address'],
-      // The devnet's WETH stands in for WETH9: the manager only unwraps it on request.
-      [factory, base.tokens.WETH, NO_DESCRIPTOR],
+      [factory, weth, NO_DESCRIPTOR],
     ),
   )
+  return { factory, positionManager }
+}
+
+export async function deployUniswapV3(
+  context: DevnetContext,
+  base: BaseDeployment,
+  specs: readonly UniswapV3PoolSpec[],
+  timestamp: bigint,
+): Promise<UniswapV3Deployment> {
+  const { wallet, artifacts, client } = context
+  // The devnet's WETH stands in for WETH9: the manager only unwraps it on request.
+  const { factory, positionManager } = await deployUniswapV3Core(wallet, base.tokens.WETH)
   const trader = wallet.deploy('deploy UniswapV3Trader', artifacts.UniswapV3Trader!.bytecode)
   for (const asset of new Set(specs.flatMap((spec) => spec.assets))) {
     const token = base.tokens[asset]

@@ -8,6 +8,8 @@ pragma solidity ^0.8.24;
 // already multiplied by n^(n-1), so the invariant uses Ann = A * n. The three contracts at
 // the end expose the three interfaces the report meets on mainnet.
 
+import "ERC20Ledger.sol";
+
 interface IERC20Minimal {
     function decimals() external view returns (uint8);
     function transfer(address to, uint256 amount) external returns (bool);
@@ -15,61 +17,14 @@ interface IERC20Minimal {
 }
 
 /// @notice ERC-20 ledger of LP shares: the LP token contract, or a pool that is its own token.
-abstract contract LpLedger {
+abstract contract LpLedger is ERC20Ledger {
     string public name;
     string public symbol;
     uint8 public constant decimals = 18;
-    uint256 public totalSupply;
-    mapping(address => uint256) public balanceOf;
-    mapping(address => mapping(address => uint256)) public allowance;
-
-    event Transfer(address indexed from, address indexed to, uint256 value);
-    event Approval(address indexed owner, address indexed spender, uint256 value);
 
     constructor(string memory name_, string memory symbol_) {
         name = name_;
         symbol = symbol_;
-    }
-
-    function approve(address spender, uint256 amount) external returns (bool) {
-        allowance[msg.sender][spender] = amount;
-        emit Approval(msg.sender, spender, amount);
-        return true;
-    }
-
-    function transfer(address to, uint256 amount) external returns (bool) {
-        _move(msg.sender, to, amount);
-        return true;
-    }
-
-    function transferFrom(address from, address to, uint256 amount) external returns (bool) {
-        uint256 allowed = allowance[from][msg.sender];
-        if (allowed != type(uint256).max) {
-            require(allowed >= amount, "allowance");
-            allowance[from][msg.sender] = allowed - amount;
-        }
-        _move(from, to, amount);
-        return true;
-    }
-
-    function _move(address from, address to, uint256 amount) private {
-        require(balanceOf[from] >= amount, "balance");
-        balanceOf[from] -= amount;
-        balanceOf[to] += amount;
-        emit Transfer(from, to, amount);
-    }
-
-    function _mintShares(address to, uint256 amount) internal {
-        totalSupply += amount;
-        balanceOf[to] += amount;
-        emit Transfer(address(0), to, amount);
-    }
-
-    function _burnShares(address from, uint256 amount) internal {
-        require(balanceOf[from] >= amount, "balance");
-        balanceOf[from] -= amount;
-        totalSupply -= amount;
-        emit Transfer(from, address(0), amount);
     }
 }
 
@@ -83,13 +38,13 @@ contract CurveLpToken is LpLedger {
 
     function mint(address to, uint256 amount) external returns (bool) {
         require(msg.sender == minter, "minter");
-        _mintShares(to, amount);
+        _mint(to, amount);
         return true;
     }
 
     function burnFrom(address from, uint256 amount) external returns (bool) {
         require(msg.sender == minter, "minter");
-        _burnShares(from, amount);
+        _burn(from, amount);
         return true;
     }
 }
@@ -464,11 +419,11 @@ contract StableSwapLegacy4 is StableSwapCore, LpLedger {
     }
 
     function _mintLp(address to, uint256 amount) internal override {
-        _mintShares(to, amount);
+        _mint(to, amount);
     }
 
     function _burnLp(address from, uint256 amount) internal override {
-        _burnShares(from, amount);
+        _burn(from, amount);
     }
 
     function _list(address[4] memory values) private pure returns (address[] memory list) {
@@ -547,11 +502,11 @@ contract StableSwapMeta is StableSwapCore, LpLedger {
     }
 
     function _mintLp(address to, uint256 amount) internal override {
-        _mintShares(to, amount);
+        _mint(to, amount);
     }
 
     function _burnLp(address from, uint256 amount) internal override {
-        _burnShares(from, amount);
+        _burn(from, amount);
     }
 
     function _list(address[2] memory values) private pure returns (address[] memory list) {

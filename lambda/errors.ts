@@ -65,3 +65,16 @@ export class DeliveryError extends ReportError {
     this.failed = failed
   }
 }
+
+/**
+ * The chain's RPC did not answer a request (after retries and fail-over): a failure of the
+ * chain, not of a pool. A run that meets it for a chain writes nothing and fails.
+ */
+export class ChainUnavailableError extends ReportError {
+  override name = 'ChainUnavailableError'
+}
+
+/** The run reached its time limit (`runTimeoutMs`, `--timeout`, the Lambda deadline). */
+export class RunTimeoutError extends ChainUnavailableError {
+  override name = 'RunTimeoutError'
+}

@@ -18,7 +18,13 @@ export default defineConfig({
       },
       {
         // CDK assertions on the synthesized stack (bundles the functions with local esbuild).
-        test: { name: 'infra', include: ['test/infra/**/*.test.ts'], hookTimeout: 120_000 },
+        // cdk-nag walks the whole stack: seconds of CPU, more on a loaded machine.
+        test: {
+          name: 'infra',
+          include: ['test/infra/**/*.test.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+        },
       },
     ],
   },

@@ -23,8 +23,8 @@ import { readTokenMetadata } from '../lambda/chain/readTokenMetadata.ts'
 import { aggregatorV3Abi } from '../lambda/prices/readChainlinkPrice.ts'
 import { readReferencePrices } from '../lambda/prices/readReferencePrices.ts'
 import type { PoolState } from '../lambda/protocols/registry.ts'
-import { readUniswapV2Pool, uniswapV2PairAbi } from '../lambda/protocols/uniswapV2.ts'
-import { readUniswapV3Pool } from '../lambda/protocols/uniswapV3.ts'
+import { readUniswapV2Pool, uniswapV2PairAbi } from '../lambda/protocols/uniswapV2/read.ts'
+import { readUniswapV3Pool } from '../lambda/protocols/uniswapV3/read.ts'
 import { deployV3Pools, snapshotV3Naive } from './uniswapV3Pools.ts'
 
 const POOLS = Number(process.env.BENCH_POOLS ?? 1000)

@@ -12,14 +12,14 @@ import {
   uniswapV3FactoryAbi,
 } from '../devnet/uniswapV3.ts'
 import type { ChainClient } from '../lambda/chain/createChainClient.ts'
-import { depthLimits } from '../lambda/metrics/uniswapV3/depthLimits.ts'
+import { aggregatorV3Abi } from '../lambda/prices/readChainlinkPrice.ts'
+import { depthLimits } from '../lambda/protocols/uniswapV3/math/depthLimits.ts'
 import {
   compressTick,
   initializedTicksBetween,
   wordPosition,
-} from '../lambda/metrics/uniswapV3/tickBitmap.ts'
-import { aggregatorV3Abi } from '../lambda/prices/readChainlinkPrice.ts'
-import { uniswapV3PoolAbi } from '../lambda/protocols/uniswapV3.ts'
+} from '../lambda/protocols/uniswapV3/math/tickBitmap.ts'
+import { uniswapV3PoolAbi } from '../lambda/protocols/uniswapV3/read.ts'
 
 const FEE_TIERS = [
   { fee: 500, tickSpacing: 10 },

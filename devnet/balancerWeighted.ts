@@ -9,12 +9,15 @@ import {
   parseAbi,
   parseAbiParameters,
 } from 'viem'
-import { weightedAmountIn, weightedMarginalPrices } from '../lambda/metrics/weightedMath.ts'
 import {
   BALANCER_ONE,
   balancerWeightedPoolAbi,
   readBalancerWeightedPool,
-} from '../lambda/protocols/balancerWeighted.ts'
+} from '../lambda/protocols/balancerWeighted/read.ts'
+import {
+  weightedAmountIn,
+  weightedMarginalPrices,
+} from '../lambda/protocols/balancerWeighted/weightedMath.ts'
 import { type BaseDeployment, type DevnetContext, toRaw, withArgs } from './deployBase.ts'
 import { DEVNET_SENDER } from './devnetWallet.ts'
 import type { PoolDriver, StepContext } from './poolDriver.ts'

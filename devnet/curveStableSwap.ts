@@ -1,6 +1,5 @@
 import { type Address, encodeFunctionData, erc20Abi, getContractAddress, maxUint256 } from 'viem'
 import { NATIVE_TOKEN_ADDRESS } from '../lambda/chain/readTokenMetadata.ts'
-import { toPool } from '../lambda/metrics/curveStableSwapDay.ts'
 import { stableSwapAmountIn } from '../lambda/metrics/stableSwapDepth.ts'
 import {
   FEE_DENOMINATOR,
@@ -8,7 +7,8 @@ import {
   stableSwapExchange,
   stableSwapMarginalPrices,
 } from '../lambda/metrics/stableSwapMath.ts'
-import { readCurveStableSwapPool } from '../lambda/protocols/curveStableSwap.ts'
+import { toPool } from '../lambda/protocols/curveStableSwap/day.ts'
+import { readCurveStableSwapPool } from '../lambda/protocols/curveStableSwap/read.ts'
 import { type BaseDeployment, type DevnetContext, toRaw, withArgs } from './deployBase.ts'
 import { DEVNET_SENDER } from './devnetWallet.ts'
 import type { PoolDriver, StepContext } from './poolDriver.ts'

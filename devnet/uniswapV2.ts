@@ -1,5 +1,5 @@
 import { type Address, encodeFunctionData, erc20Abi, parseAbi } from 'viem'
-import { readUniswapV2Pool } from '../lambda/protocols/uniswapV2.ts'
+import { readUniswapV2Pool } from '../lambda/protocols/uniswapV2/read.ts'
 import { type BaseDeployment, type DevnetContext, toRaw, withArgs } from './deployBase.ts'
 import { DEVNET_SENDER } from './devnetWallet.ts'
 import type { PoolDriver, StepContext } from './poolDriver.ts'

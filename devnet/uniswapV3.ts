@@ -7,7 +7,7 @@ import {
   maxUint256,
   parseAbi,
 } from 'viem'
-import { uniswapV3PoolAbi } from '../lambda/protocols/uniswapV3.ts'
+import { uniswapV3PoolAbi } from '../lambda/protocols/uniswapV3/read.ts'
 import { type BaseDeployment, type DevnetContext, toRaw, withArgs } from './deployBase.ts'
 import { DEVNET_SENDER, type DevnetWallet } from './devnetWallet.ts'
 import type { PoolDriver, StepContext } from './poolDriver.ts'

@@ -1,53 +1,9 @@
-import { type Address, getAddress, isAddress } from 'viem'
+import { isAddress } from 'viem'
 import { z } from 'zod'
-
-/** Protocols the report can read. */
-export const PROTOCOLS = [
-  'uniswap-v2',
-  'uniswap-v3',
-  'curve-stableswap',
-  'balancer-weighted',
-] as const
-export type Protocol = (typeof PROTOCOLS)[number]
-
-/** Half-width of a V3 pool's reference position when the config does not set `rangePct`. */
-export const DEFAULT_RANGE_PCT = 10
+import { POOL_SCHEMAS, PROTOCOLS } from '../protocols/registry.ts'
+import { addressSchema, thresholdsSchema } from './poolFields.ts'
 
 const NAME = /^[a-z0-9][a-z0-9_-]*$/
-const POOL_ID = /^[A-Za-z0-9][A-Za-z0-9._-]*$/
-
-/**
- * An address in lower case or EIP-55 checksummed form, normalized to the checksummed form.
- * A mixed-case address with a wrong checksum is an error: it is usually a typo.
- */
-export const addressSchema = z.string().transform((value, context): Address => {
-  if (!isAddress(value, { strict: false })) {
-    context.addIssue({
-      code: 'custom',
-      message: `"${value}" is not an address (0x and 40 hex digits)`,
-    })
-    return z.NEVER
-  }
-  if (!isAddress(value, { strict: true })) {
-    context.addIssue({
-      code: 'custom',
-      message: `"${value}" has a wrong EIP-55 checksum (expected ${getAddress(value)}, or write it in lower case)`,
-    })
-    return z.NEVER
-  }
-  return getAddress(value)
-})
-
-/** Alert thresholds; each one is optional. */
-export const thresholdsSchema = z.strictObject({
-  /** Alert when the end imbalance exceeds this many percentage points. */
-  imbalancePp: z.number().nonnegative().optional(),
-  /** Alert when the end price deviation exceeds this many percent, either way. */
-  priceDeviationPct: z.number().nonnegative().optional(),
-  /** Alert when the divergence loss is below this percent (a negative number). */
-  ilPct: z.number().nonpositive().optional(),
-})
-export type Thresholds = z.infer<typeof thresholdsSchema>
 
 const chainSchema = z
   .strictObject({
@@ -102,45 +58,12 @@ const priceSourceSchema = z
   })
 export type PriceSource = z.infer<typeof priceSourceSchema>
 
-const poolBase = {
-  id: z
-    .string()
-    .regex(POOL_ID, 'letters, digits, ".", "_" and "-", starting with a letter or digit'),
-  chain: z.string(),
-  address: addressSchema,
-  thresholds: thresholdsSchema.optional(),
-}
-
-const poolSchema = z.discriminatedUnion(
-  'protocol',
-  [
-    z.strictObject({
-      ...poolBase,
-      protocol: z.literal('uniswap-v2'),
-      /** Swap fee that stays with the LPs, in basis points. @default 30 */
-      feeBps: z.number().positive().max(10_000).optional(),
-    }),
-    /** A Curve StableSwap pool (2 to 4 coins); coins, A, fees and the LP token are read on chain. */
-    z.strictObject({ ...poolBase, protocol: z.literal('curve-stableswap') }),
-    /** A Balancer V2 weighted pool (2 to 8 tokens); pool id, Vault and weights are read on chain. */
-    z.strictObject({ ...poolBase, protocol: z.literal('balancer-weighted') }),
-    z.strictObject({
-      ...poolBase,
-      protocol: z.literal('uniswap-v3'),
-      /**
-       * Half-width of the reference concentrated position, in percent of the day's start
-       * price (10 = +/-10%). @default 10
-       */
-      rangePct: z.number().gt(0).lt(100).optional(),
-    }),
-  ],
-  {
-    error: (issue) =>
-      issue.code === 'invalid_union'
-        ? `unknown protocol; expected one of ${PROTOCOLS.join(', ')}`
-        : undefined,
-  },
-)
+const poolSchema = z.discriminatedUnion('protocol', POOL_SCHEMAS, {
+  error: (issue) =>
+    issue.code === 'invalid_union'
+      ? `unknown protocol; expected one of ${PROTOCOLS.join(', ')}`
+      : undefined,
+})
 export type PoolConfig = z.infer<typeof poolSchema>
 
 const digestSchema = z.strictObject({

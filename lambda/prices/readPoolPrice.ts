@@ -2,7 +2,7 @@ import { type Address, isAddressEqual } from 'viem'
 import type { BlockReader } from '../chain/blockReader.ts'
 import { readTokenMetadata } from '../chain/readTokenMetadata.ts'
 import type { Config, PriceSource } from '../config/schema.ts'
-import { protocolModule } from '../protocols/registry.ts'
+import { protocolAdapter } from '../protocols/registry.ts'
 import { type PriceIndex, priceKey } from './priceIndex.ts'
 import { PriceUnavailableError } from './readChainlinkPrice.ts'
 import { isDirectSource, readReferencePrices } from './readReferencePrices.ts'
@@ -61,7 +61,7 @@ export async function readPoolPrice(
   const { reader, chain, prices } = snapshot
   const pool = snapshot.config.pools.find((candidate) => candidate.id === poolId)
   if (!pool) throw new PriceUnavailableError(`price of ${token}: unknown pool "${poolId}"`)
-  const protocol = protocolModule(pool)
+  const protocol = protocolAdapter(pool)
   const state = await protocol.read(reader, pool)
   const directSource = (candidate: Address) => {
     const source = prices.get(priceKey(chain, candidate))

@@ -1,4 +1,4 @@
-import type { Thresholds } from '../config/schema.ts'
+import type { Thresholds } from '../config/poolFields.ts'
 import type { PoolDayMetrics } from '../metrics/types.ts'
 
 /** Alert codes, as they appear in the CSV's `alerts` column. */

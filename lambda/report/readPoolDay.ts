@@ -13,7 +13,7 @@ import {
   type TokenPriceSource,
 } from '../prices/poolPrices.ts'
 import { type PriceIndex, priceKey } from '../prices/priceIndex.ts'
-import { type PoolState, protocolModule } from '../protocols/registry.ts'
+import { type PoolState, protocolAdapter } from '../protocols/registry.ts'
 import { evaluateAlerts, thresholdsFor } from './alerts.ts'
 import { type StoredDay, type StoredPoolEnd, storedStartFor } from './storedDay.ts'
 import type { PoolDay } from './types.ts'
@@ -58,7 +58,7 @@ export async function readPoolDay(parameters: ReadPoolDayParameters): Promise<Po
 
 async function computePoolDay(parameters: ReadPoolDayParameters) {
   const { config, pool, prices, start, end } = parameters
-  const protocol = protocolModule(pool)
+  const protocol = protocolAdapter(pool)
   // Settle both reads before failing, so the error row always names the start read first
   // (whichever read failed first in time would make re-runs differ).
   const [startRead, endState] = await settledInOrder([
@@ -144,7 +144,7 @@ async function readStartState({
   storedStart,
 }: ReadPoolDayParameters): Promise<{ state: PoolState; stored?: StoredPoolEnd }> {
   try {
-    return { state: await protocolModule(pool).read(start.reader, pool) }
+    return { state: await protocolAdapter(pool).read(start.reader, pool) }
   } catch (error) {
     if (!storedStart || !isStateUnavailable(error)) throw error
     const stored = storedStartFor(await storedStart(), pool, start.block)

@@ -1,6 +1,6 @@
 import { type Address, erc20Abi, isAddressEqual, parseAbi } from 'viem'
 import { beforeAll, expect, test } from 'vitest'
-import { uniswapV2PairAbi } from '../../lambda/protocols/uniswapV2.ts'
+import { uniswapV2PairAbi } from '../../lambda/protocols/uniswapV2/read.ts'
 import { buildDailyReport } from '../../lambda/report/buildDailyReport.ts'
 import type { DailyReport, PoolDay } from '../../lambda/report/types.ts'
 import {

@@ -2,7 +2,7 @@ import { type Address, encodeFunctionData, erc20Abi, parseAbiItem } from 'viem'
 import { beforeAll, describe, expect, test } from 'vitest'
 import { compileContracts } from '../../devnet/compileContracts.ts'
 import { DEVNET_SENDER } from '../../devnet/devnetWallet.ts'
-import { uniswapV2PairAbi } from '../../lambda/protocols/uniswapV2.ts'
+import { uniswapV2PairAbi } from '../../lambda/protocols/uniswapV2/read.ts'
 import { buildDailyReport } from '../../lambda/report/buildDailyReport.ts'
 import type { DailyReport, PoolDay } from '../../lambda/report/types.ts'
 import {

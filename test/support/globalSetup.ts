@@ -9,7 +9,13 @@ import { type DevnetInfo, toDevnetInfo } from './devnetInfo.ts'
 const ROOT = path.join(import.meta.dirname, '..', '..')
 const CACHE_DIR = path.join(ROOT, '.devnet', 'cache')
 /** What the simulated chain depends on: a change to any of these rebuilds it. */
-const SOURCES = ['devnet', 'lambda/chain', 'lambda/protocols', 'package-lock.json']
+const SOURCES = [
+  'devnet',
+  'lambda/chain',
+  'lambda/protocols',
+  'lambda/metrics',
+  'package-lock.json',
+]
 
 /**
  * Builds and simulates the devnet once for the whole integration run, then serves it from a

@@ -1,10 +1,6 @@
 import { describe, expect, test } from 'vitest'
 import { compoundingPoolDay } from '../../lambda/metrics/compoundingPoolDay.ts'
 import {
-  constantProductAmountIn,
-  constantProductDepthUsd,
-} from '../../lambda/metrics/constantProduct.ts'
-import {
   constantProductDivergenceLoss,
   divergenceLoss,
   weightedDivergenceLoss,
@@ -13,6 +9,10 @@ import { imbalance } from '../../lambda/metrics/imbalance.ts'
 import { lpVsHodl } from '../../lambda/metrics/lpVsHodl.ts'
 import { priceDeviation } from '../../lambda/metrics/priceDeviation.ts'
 import { valueShares } from '../../lambda/metrics/valueShares.ts'
+import {
+  constantProductAmountIn,
+  constantProductDepthUsd,
+} from '../../lambda/protocols/uniswapV2/constantProduct.ts'
 
 describe('constant-product divergence loss', () => {
   // The table published with the Uniswap V2 documentation ("Understanding Returns").

@@ -1,10 +1,10 @@
 import type { Address } from 'viem'
 import { describe, expect, test } from 'vitest'
 import { constantProductDivergenceLoss } from '../../lambda/metrics/divergenceLoss.ts'
-import { isqrt, Q128 } from '../../lambda/metrics/uniswapV3/fullMath.ts'
-import { referenceRangePosition } from '../../lambda/metrics/uniswapV3/referenceRange.ts'
-import { uniswapV3Day } from '../../lambda/metrics/uniswapV3Day.ts'
-import type { UniswapV3State } from '../../lambda/protocols/uniswapV3.ts'
+import { uniswapV3Day } from '../../lambda/protocols/uniswapV3/day.ts'
+import { isqrt, Q128 } from '../../lambda/protocols/uniswapV3/math/fullMath.ts'
+import { referenceRangePosition } from '../../lambda/protocols/uniswapV3/math/referenceRange.ts'
+import type { UniswapV3State } from '../../lambda/protocols/uniswapV3/read.ts'
 
 const TOKENS: readonly [Address, Address] = [
   '0x00000000000000000000000000000000000000aa',

@@ -4,8 +4,8 @@ import {
   DEPTH_MOVE_DENOMINATOR,
   DEPTH_MOVE_NUMERATOR,
   depthLimits,
-} from '../../lambda/metrics/uniswapV3/depthLimits.ts'
-import { feeGrowthDelta } from '../../lambda/metrics/uniswapV3/feeGrowth.ts'
+} from '../../lambda/protocols/uniswapV3/math/depthLimits.ts'
+import { feeGrowthDelta } from '../../lambda/protocols/uniswapV3/math/feeGrowth.ts'
 import {
   isqrt,
   MAX_UINT256,
@@ -13,14 +13,17 @@ import {
   mulDivRoundingUp,
   Q96,
   Q128,
-} from '../../lambda/metrics/uniswapV3/fullMath.ts'
-import { getAmountsForLiquidity } from '../../lambda/metrics/uniswapV3/liquidityAmounts.ts'
-import { getAmount0Delta, getAmount1Delta } from '../../lambda/metrics/uniswapV3/sqrtPriceMath.ts'
+} from '../../lambda/protocols/uniswapV3/math/fullMath.ts'
+import { getAmountsForLiquidity } from '../../lambda/protocols/uniswapV3/math/liquidityAmounts.ts'
+import {
+  getAmount0Delta,
+  getAmount1Delta,
+} from '../../lambda/protocols/uniswapV3/math/sqrtPriceMath.ts'
 import {
   amountInToReachPrice,
   type ConcentratedLiquidityView,
-} from '../../lambda/metrics/uniswapV3/swapToPrice.ts'
-import { nextInitializedTickWithinOneWord } from '../../lambda/metrics/uniswapV3/tickBitmap.ts'
+} from '../../lambda/protocols/uniswapV3/math/swapToPrice.ts'
+import { nextInitializedTickWithinOneWord } from '../../lambda/protocols/uniswapV3/math/tickBitmap.ts'
 import {
   getSqrtRatioAtTick,
   getTickAtSqrtRatio,
@@ -28,8 +31,12 @@ import {
   MAX_TICK,
   MIN_SQRT_RATIO,
   MIN_TICK,
-} from '../../lambda/metrics/uniswapV3/tickMath.ts'
-import { poolPrice, q128ToNumber, ratioToNumber } from '../../lambda/metrics/uniswapV3/toNumber.ts'
+} from '../../lambda/protocols/uniswapV3/math/tickMath.ts'
+import {
+  poolPrice,
+  q128ToNumber,
+  ratioToNumber,
+} from '../../lambda/protocols/uniswapV3/math/toNumber.ts'
 
 /** v3-core's test helper: `floor(sqrt(reserve1/reserve0) * 2^96)`. */
 function encodePriceSqrt(reserve1: bigint, reserve0: bigint): bigint {

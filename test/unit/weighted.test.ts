@@ -1,12 +1,12 @@
 import { describe, expect, test } from 'vitest'
-import { balancerWeightedDay } from '../../lambda/metrics/balancerWeightedDay.ts'
-import { constantProductAmountIn } from '../../lambda/metrics/constantProduct.ts'
+import { balancerWeightedDay } from '../../lambda/protocols/balancerWeighted/day.ts'
+import type { BalancerWeightedState } from '../../lambda/protocols/balancerWeighted/read.ts'
 import {
   weightedAmountIn,
   weightedDepthUsd,
   weightedMarginalPrices,
-} from '../../lambda/metrics/weightedMath.ts'
-import type { BalancerWeightedState } from '../../lambda/protocols/balancerWeighted.ts'
+} from '../../lambda/protocols/balancerWeighted/weightedMath.ts'
+import { constantProductAmountIn } from '../../lambda/protocols/uniswapV2/constantProduct.ts'
 
 const toRaw = (amount: number) => BigInt(Math.round(amount * 1e18))
 

@@ -1,6 +1,6 @@
 import { type Address, type Hex, isAddressEqual, parseAbi, slice } from 'viem'
-import type { BlockReader } from '../chain/blockReader.ts'
-import { ContractReadError } from '../errors.ts'
+import type { BlockReader } from '../../chain/blockReader.ts'
+import { ContractReadError } from '../../errors.ts'
 
 /** The Balancer V2 weighted pool getters the report reads (the BPT is the pool itself). */
 export const balancerWeightedPoolAbi = parseAbi([

@@ -1,13 +1,13 @@
-import type { UniswapV3State } from '../protocols/uniswapV3.ts'
-import { imbalance } from './imbalance.ts'
-import { priceDeviation } from './priceDeviation.ts'
-import type { PoolDayMetrics } from './types.ts'
-import { depthLimits } from './uniswapV3/depthLimits.ts'
-import { feeGrowthDelta } from './uniswapV3/feeGrowth.ts'
-import { referenceRangePosition } from './uniswapV3/referenceRange.ts'
-import { amountInToReachPrice } from './uniswapV3/swapToPrice.ts'
-import { poolPrice, q128ToNumber, sqrtPriceToNumber, toTokenUnits } from './uniswapV3/toNumber.ts'
-import { totalValue, valueShares } from './valueShares.ts'
+import { imbalance } from '../../metrics/imbalance.ts'
+import { priceDeviation } from '../../metrics/priceDeviation.ts'
+import type { PoolDayMetrics } from '../../metrics/types.ts'
+import { totalValue, valueShares } from '../../metrics/valueShares.ts'
+import { depthLimits } from './math/depthLimits.ts'
+import { feeGrowthDelta } from './math/feeGrowth.ts'
+import { referenceRangePosition } from './math/referenceRange.ts'
+import { amountInToReachPrice } from './math/swapToPrice.ts'
+import { poolPrice, q128ToNumber, sqrtPriceToNumber, toTokenUnits } from './math/toNumber.ts'
+import type { UniswapV3State } from './read.ts'
 
 /** Inputs of a Uniswap V3 pool's day. */
 export interface UniswapV3DayInput {

@@ -1,4 +1,4 @@
-import { pairwiseDepthUsd } from './depth.ts'
+import { pairwiseDepthUsd } from '../../metrics/depth.ts'
 
 /**
  * Spot price of token 0 in units of each token `i` in a weighted pool (Balancer), fees

@@ -1,4 +1,4 @@
-import type { RangePositionMetrics } from '../types.ts'
+import type { RangePositionMetrics } from '../../../metrics/types.ts'
 import { isqrt } from './fullMath.ts'
 import { getAmountsForLiquidity, type TokenAmounts } from './liquidityAmounts.ts'
 import { toTokenUnits } from './toNumber.ts'

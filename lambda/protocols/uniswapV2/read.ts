@@ -1,6 +1,6 @@
 import { type Address, parseAbi } from 'viem'
-import type { BlockReader } from '../chain/blockReader.ts'
-import { ContractReadError } from '../errors.ts'
+import type { BlockReader } from '../../chain/blockReader.ts'
+import { ContractReadError } from '../../errors.ts'
 
 export const uniswapV2PairAbi = parseAbi([
   'function token0() view returns (address)',

@@ -1,19 +1,15 @@
 import { type Address, erc20Abi, parseAbi } from 'viem'
-import type { BlockReader } from '../chain/blockReader.ts'
-import { ContractReadError } from '../errors.ts'
-import { depthLimits } from '../metrics/uniswapV3/depthLimits.ts'
-import type { ConcentratedLiquidityView } from '../metrics/uniswapV3/swapToPrice.ts'
-import {
-  compressTick,
-  initializedTicksBetween,
-  wordPosition,
-} from '../metrics/uniswapV3/tickBitmap.ts'
+import type { BlockReader } from '../../chain/blockReader.ts'
+import { ContractReadError } from '../../errors.ts'
+import { depthLimits } from './math/depthLimits.ts'
+import type { ConcentratedLiquidityView } from './math/swapToPrice.ts'
+import { compressTick, initializedTicksBetween, wordPosition } from './math/tickBitmap.ts'
 import {
   getSqrtRatioAtTick,
   getTickAtSqrtRatio,
   MAX_SQRT_RATIO,
   MIN_SQRT_RATIO,
-} from '../metrics/uniswapV3/tickMath.ts'
+} from './math/tickMath.ts'
 
 /**
  * The view functions of a Uniswap V3 pool that the report reads. `feeProtocol` is declared

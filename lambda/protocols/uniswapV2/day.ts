@@ -1,7 +1,7 @@
-import type { UniswapV2State } from '../protocols/uniswapV2.ts'
-import { type CompoundingSnapshot, compoundingPoolDay } from './compoundingPoolDay.ts'
+import { type CompoundingSnapshot, compoundingPoolDay } from '../../metrics/compoundingPoolDay.ts'
+import type { PoolDayMetrics } from '../../metrics/types.ts'
 import { constantProductDepthUsd } from './constantProduct.ts'
-import type { PoolDayMetrics } from './types.ts'
+import type { UniswapV2State } from './read.ts'
 
 /** Inputs of a Uniswap V2 pair's day. */
 export interface UniswapV2DayInput {

@@ -1,6 +1,6 @@
-import { BALANCER_ONE, type BalancerWeightedState } from '../protocols/balancerWeighted.ts'
-import { type CompoundingSnapshot, compoundingPoolDay } from './compoundingPoolDay.ts'
-import type { PoolDayMetrics } from './types.ts'
+import { type CompoundingSnapshot, compoundingPoolDay } from '../../metrics/compoundingPoolDay.ts'
+import type { PoolDayMetrics } from '../../metrics/types.ts'
+import { BALANCER_ONE, type BalancerWeightedState } from './read.ts'
 import { weightedDepthUsd, weightedMarginalPrices } from './weightedMath.ts'
 
 /** Inputs of a Balancer weighted pool's day. */

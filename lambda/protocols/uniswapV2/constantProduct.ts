@@ -1,4 +1,4 @@
-import { pairwiseDepthUsd } from './depth.ts'
+import { pairwiseDepthUsd } from '../../metrics/depth.ts'
 
 /**
  * Gross amount of a token that must be sold into a constant-product pool (Uniswap V2) to

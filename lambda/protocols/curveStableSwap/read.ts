@@ -1,8 +1,8 @@
 import { type Address, erc20Abi, isAddressEqual, parseAbi, zeroAddress } from 'viem'
-import type { BlockReader } from '../chain/blockReader.ts'
-import { tryRead } from '../chain/tryRead.ts'
-import { ContractReadError } from '../errors.ts'
-import { FEE_DENOMINATOR } from '../metrics/stableSwapMath.ts'
+import type { BlockReader } from '../../chain/blockReader.ts'
+import { tryRead } from '../../chain/tryRead.ts'
+import { ContractReadError } from '../../errors.ts'
+import { FEE_DENOMINATOR } from '../../metrics/stableSwapMath.ts'
 
 /** Curve pool getters without an index argument. */
 export const curvePoolAbi = parseAbi([

@@ -1,14 +1,14 @@
-import type { CurveStableSwapState } from '../protocols/curveStableSwap.ts'
-import { type CompoundingSnapshot, compoundingPoolDay } from './compoundingPoolDay.ts'
-import { stableSwapDepthUsd } from './stableSwapDepth.ts'
+import { type CompoundingSnapshot, compoundingPoolDay } from '../../metrics/compoundingPoolDay.ts'
+import { stableSwapDepthUsd } from '../../metrics/stableSwapDepth.ts'
 import {
   FEE_DENOMINATOR,
   PRECISION,
   plainRates,
   type StableSwapPool,
   stableSwapMarginalPrices,
-} from './stableSwapMath.ts'
-import type { PoolDayMetrics } from './types.ts'
+} from '../../metrics/stableSwapMath.ts'
+import type { PoolDayMetrics } from '../../metrics/types.ts'
+import type { CurveStableSwapState } from './read.ts'
 
 /** Inputs of a Curve StableSwap pool's day. */
 export interface CurveStableSwapDayInput {

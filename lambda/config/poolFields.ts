@@ -1,0 +1,56 @@
+import { type Address, getAddress, isAddress } from 'viem'
+import { z } from 'zod'
+
+const POOL_ID = /^[A-Za-z0-9][A-Za-z0-9._-]*$/
+
+/**
+ * An address in lower case or EIP-55 checksummed form, normalized to the checksummed form.
+ * A mixed-case address with a wrong checksum is an error: it is usually a typo.
+ */
+export const addressSchema = z.string().transform((value, context): Address => {
+  if (!isAddress(value, { strict: false })) {
+    context.addIssue({
+      code: 'custom',
+      message: `"${value}" is not an address (0x and 40 hex digits)`,
+    })
+    return z.NEVER
+  }
+  if (!isAddress(value, { strict: true })) {
+    context.addIssue({
+      code: 'custom',
+      message: `"${value}" has a wrong EIP-55 checksum (expected ${getAddress(value)}, or write it in lower case)`,
+    })
+    return z.NEVER
+  }
+  return getAddress(value)
+})
+
+/** Alert thresholds; each one is optional. */
+export const thresholdsSchema = z.strictObject({
+  /** Alert when the end imbalance exceeds this many percentage points. */
+  imbalancePp: z.number().nonnegative().optional(),
+  /** Alert when the end price deviation exceeds this many percent, either way. */
+  priceDeviationPct: z.number().nonnegative().optional(),
+  /** Alert when the divergence loss is below this percent (a negative number). */
+  ilPct: z.number().nonpositive().optional(),
+})
+export type Thresholds = z.infer<typeof thresholdsSchema>
+
+/** Config fields every pool has, whatever its protocol; a protocol's pool schema adds its own. */
+export const poolFields = {
+  id: z
+    .string()
+    .regex(POOL_ID, 'letters, digits, ".", "_" and "-", starting with a letter or digit'),
+  chain: z.string(),
+  address: addressSchema,
+  thresholds: thresholdsSchema.optional(),
+}
+
+/** What every pool's config has in common. */
+export interface PoolFields {
+  readonly id: string
+  readonly chain: string
+  readonly address: Address
+  readonly protocol: string
+  readonly thresholds?: Thresholds | undefined
+}

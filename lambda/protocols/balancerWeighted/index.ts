@@ -1,0 +1,20 @@
+import { z } from 'zod'
+import { poolFields } from '../../config/poolFields.ts'
+import type { ProtocolAdapter } from '../adapter.ts'
+import { balancerWeightedDay, balancerWeightedMarginalPrices, normalizedWeights } from './day.ts'
+import { type BalancerWeightedState, readBalancerWeightedPool } from './read.ts'
+
+/** A Balancer V2 weighted pool (2 to 8 tokens); pool id, Vault and weights are read on chain. */
+const poolSchema = z.strictObject({ ...poolFields, protocol: z.literal('balancer-weighted') })
+
+/** Balancer V2 weighted pools. */
+export const balancerWeighted = {
+  protocol: 'balancer-weighted',
+  poolSchema,
+  read: (reader, pool) => readBalancerWeightedPool(reader, pool.address),
+  weights: normalizedWeights,
+  marginalPrices: balancerWeightedMarginalPrices,
+  lpShare: (state, pool) => ({ token: pool.address, supply: state.totalSupply }),
+  dayMetrics: ({ start, end, decimals, pricesStart, pricesEnd }) =>
+    balancerWeightedDay({ start, end, decimals, pricesStart, pricesEnd }),
+} satisfies ProtocolAdapter<BalancerWeightedState, z.infer<typeof poolSchema>>

@@ -1,0 +1,36 @@
+import { z } from 'zod'
+import { poolFields } from '../../config/poolFields.ts'
+import type { ProtocolAdapter } from '../adapter.ts'
+import { uniswapV3Day, uniswapV3MarginalPrices } from './day.ts'
+import { readUniswapV3Pool, type UniswapV3State } from './read.ts'
+
+/** Half-width of a V3 pool's reference position when the config does not set `rangePct`. */
+export const DEFAULT_RANGE_PCT = 10
+
+const poolSchema = z.strictObject({
+  ...poolFields,
+  protocol: z.literal('uniswap-v3'),
+  /**
+   * Half-width of the reference concentrated position, in percent of the day's start
+   * price (10 = +/-10%). @default 10
+   */
+  rangePct: z.number().gt(0).lt(100).optional(),
+})
+
+/** Uniswap V3 pools. */
+export const uniswapV3 = {
+  protocol: 'uniswap-v3',
+  poolSchema,
+  read: (reader, pool) => readUniswapV3Pool(reader, pool.address),
+  weights: () => [0.5, 0.5],
+  marginalPrices: uniswapV3MarginalPrices,
+  dayMetrics: ({ pool, start, end, decimals, pricesStart, pricesEnd }) =>
+    uniswapV3Day({
+      start,
+      end,
+      decimals: [decimals[0]!, decimals[1]!],
+      pricesStart: [pricesStart[0]!, pricesStart[1]!],
+      pricesEnd: [pricesEnd[0]!, pricesEnd[1]!],
+      rangePct: pool.rangePct ?? DEFAULT_RANGE_PCT,
+    }),
+} satisfies ProtocolAdapter<UniswapV3State, z.infer<typeof poolSchema>>

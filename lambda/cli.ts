@@ -1,10 +1,12 @@
 import path from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { parseArgs } from 'node:util'
+import { type ParseArgsConfig, parseArgs } from 'node:util'
 import { createChainClient } from './chain/createChainClient.ts'
 import { formatIssues, loadConfigFile } from './config/loadConfig.ts'
 import { resolveRpcUrls } from './config/resolveRpcUrls.ts'
 import { selectPools } from './config/selectPools.ts'
+import { formatChecks } from './doctor/check.ts'
+import { runDoctor } from './doctor/runDoctor.ts'
 import { createLocalDigestSender } from './email/localDigestSender.ts'
 import { loadDigestRenderer } from './email/renderDigest.ts'
 import { DayNotAvailableError, errorMessage, InvalidInputError, ReportError } from './errors.ts'
@@ -21,12 +23,18 @@ Usage:
   pool-report run --config FILE [--date YYYY-MM-DD] [--out DIR] [--pools ID,ID] [--no-email] [--force]
   pool-report invoke --function NAME [--date YYYY-MM-DD | --from YYYY-MM-DD --to YYYY-MM-DD]
                      [--pools ID,ID] [--dry-run] [--no-email] [--force] [--recipients A,B] [--region R]
+  pool-report doctor --config FILE
   pool-report --help
 
 Commands:
   run             Report on one UTC day: read every pool at the day's first and last block,
                   write metrics.csv, balances.csv and manifest.json under --out (the S3 layout),
                   and render the config's email digests there (.html, .txt, .eml).
+
+  doctor          Check that every chain of the config can be reported on, one line per check:
+                  per RPC URL the chain id, state at the start of yesterday and of 30 days ago
+                  (archive depth), Multicall3, and the gas one eth_call gets against what the
+                  largest batch needs; the age of each price feed; each pool read as its protocol.
 
   invoke          Run the deployed report function (AWS Lambda) for a date or a backfill and print
                   the JSON summary it returns. Uses the AWS credentials and region of the
@@ -42,6 +50,9 @@ Options for run:
   --force         Render digests again that were already rendered for the date (each digest is
                   delivered once per date; runs/dt=DATE/deliveries/ records it).
   -h, --help      Show this help.
+
+Options for doctor:
+  --config FILE   The pool config to check. Required.
 
 Options for invoke:
   --function NAME The function's name or ARN (the stack output ReportFunctionName). Required.
@@ -64,6 +75,7 @@ Environment:
 
 Exit status: 0 when the report was written (pools that could not be read are error rows),
 1 when the run failed, 2 for a bad command line, config or date.
+For doctor: 0 when every check passed, 1 when one failed, 2 for a bad command line or config.
 For invoke: 0 when the function succeeded, 1 when it failed (its error is printed).
 `
 
@@ -98,6 +110,7 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo): Prom
     }
     if (command === 'run') return await runCommand(rest, io)
     if (command === 'invoke') return await invokeCommand(rest, io)
+    if (command === 'doctor') return await doctorCommand(rest, io)
     throw new InvalidInputError('Bad command line', [
       `unknown command "${command}"; see pool-report --help`,
     ])
@@ -178,6 +191,30 @@ async function runCommand(argv: readonly string[], io: CliIo): Promise<number> {
   return 0
 }
 
+async function doctorCommand(argv: readonly string[], io: CliIo): Promise<number> {
+  const options = parseCommandFlags(argv, {
+    config: { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  })
+  if (options.help) {
+    io.stdout(HELP)
+    return 0
+  }
+  if (!options.config)
+    throw new InvalidInputError('Bad command line', ['--config FILE is required'])
+  const { config } = await loadConfigFile(options.config)
+  const rpcUrls = resolveRpcUrls(config, Object.keys(config.chains), io.env)
+  const checks = await runDoctor({
+    config,
+    rpcUrls: new Map([...rpcUrls].map(([chain, url]) => [chain, [url]])),
+    clientFor: (name, rpcUrl) =>
+      createChainClient({ name, chainId: config.chains[name]!.chainId, rpcUrl }),
+    now: io.now(),
+  })
+  io.stdout(formatChecks(checks))
+  return checks.every((check) => check.passed) ? 0 : 1
+}
+
 async function invokeCommand(argv: readonly string[], io: CliIo): Promise<number> {
   const options = parseInvokeFlags(argv)
   if (options.help) {
@@ -223,30 +260,19 @@ async function invokeCommand(argv: readonly string[], io: CliIo): Promise<number
 }
 
 function parseInvokeFlags(argv: readonly string[]) {
-  try {
-    return parseArgs({
-      args: [...argv],
-      strict: true,
-      allowPositionals: false,
-      options: {
-        function: { type: 'string' },
-        date: { type: 'string' },
-        from: { type: 'string' },
-        to: { type: 'string' },
-        pools: { type: 'string' },
-        'dry-run': { type: 'boolean' },
-        'no-email': { type: 'boolean' },
-        force: { type: 'boolean' },
-        recipients: { type: 'string' },
-        region: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }).values
-  } catch (error) {
-    throw new InvalidInputError('Bad command line', [
-      `${(error as Error).message}; see pool-report --help`,
-    ])
-  }
+  return parseCommandFlags(argv, {
+    function: { type: 'string' },
+    date: { type: 'string' },
+    from: { type: 'string' },
+    to: { type: 'string' },
+    pools: { type: 'string' },
+    'dry-run': { type: 'boolean' },
+    'no-email': { type: 'boolean' },
+    force: { type: 'boolean' },
+    recipients: { type: 'string' },
+    region: { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  })
 }
 
 function emailFiles(date: string, digest: string): string[] {
@@ -256,21 +282,24 @@ function emailFiles(date: string, digest: string): string[] {
 }
 
 function parseFlags(argv: readonly string[]) {
+  return parseCommandFlags(argv, {
+    config: { type: 'string' },
+    date: { type: 'string' },
+    out: { type: 'string' },
+    pools: { type: 'string' },
+    'no-email': { type: 'boolean' },
+    force: { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+  })
+}
+
+/** Parses a command's flags; an unknown flag or a missing value is a bad command line. */
+function parseCommandFlags<const Options extends NonNullable<ParseArgsConfig['options']>>(
+  argv: readonly string[],
+  options: Options,
+) {
   try {
-    return parseArgs({
-      args: [...argv],
-      strict: true,
-      allowPositionals: false,
-      options: {
-        config: { type: 'string' },
-        date: { type: 'string' },
-        out: { type: 'string' },
-        pools: { type: 'string' },
-        'no-email': { type: 'boolean' },
-        force: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }).values
+    return parseArgs({ args: [...argv], strict: true, allowPositionals: false, options }).values
   } catch (error) {
     throw new InvalidInputError('Bad command line', [
       `${(error as Error).message}; see pool-report --help`,

@@ -10,6 +10,9 @@ import type { ChainClient } from './createChainClient.ts'
 /** The address Multicall3 has on nearly every EVM chain. */
 export const MULTICALL3_ADDRESS: Address = '0xcA11bde05977b3631167028862bE2a173976CA11'
 
+/** Calls per `eth_call` when the chain's config does not set `maxCallsPerRequest`. */
+export const DEFAULT_MAX_CALLS_PER_REQUEST = 500
+
 /** One call inside a Multicall3 `aggregate3`. */
 export interface RawCall {
   readonly to: Address
@@ -49,7 +52,7 @@ export async function aggregate3(
     calls,
     blockNumber,
     multicallAddress = MULTICALL3_ADDRESS,
-    maxCallsPerRequest = 500,
+    maxCallsPerRequest = DEFAULT_MAX_CALLS_PER_REQUEST,
   }: Aggregate3Parameters,
 ): Promise<RawResult[]> {
   const chunks: RawCall[][] = []

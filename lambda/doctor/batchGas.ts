@@ -10,7 +10,7 @@ export interface RecordedBatch {
 }
 
 /**
- * Wraps a client so that the `aggregate3` batches sent through it are kept, to size the
+ * Wraps a client so that the `aggregate3` batches that ran through it are kept, to size the
  * report's batches by real pool reads.
  *
  * @param client - client of the chain
@@ -21,14 +21,16 @@ export function recordBatches(client: ChainClient): {
   largest(): RecordedBatch | undefined
 } {
   let largest: RecordedBatch | undefined
-  const call: ChainClient['call'] = (parameters) => {
+  const call: ChainClient['call'] = async (parameters) => {
+    const result = await client.call(parameters)
     const { to, data } = parameters
-    if (to && data) {
+    // Only batches that ran: the gas of a call to nothing says nothing.
+    if (to && data && result.data && result.data !== '0x') {
       const { args } = decodeFunctionData({ abi: multicall3Abi, data })
       const calls = Array.isArray(args?.[0]) ? args[0].length : 0
       if (calls > (largest?.calls ?? 0)) largest = { to, data, calls }
     }
-    return client.call(parameters)
+    return result
   }
   return { client: { ...client, call }, largest: () => largest }
 }

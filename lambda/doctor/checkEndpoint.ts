@@ -20,8 +20,10 @@ export interface CheckEndpointParameters {
 
 /** What one RPC endpoint showed. */
 export interface EndpointReport {
-  /** Whether it answered at all: an endpoint that does not is skipped for pool reads. */
+  /** Whether it answered at all. */
   readonly answered: boolean
+  /** Whether Multicall3 answered on it, so that feeds and pools can be read through it. */
+  readonly readable: boolean
   /** Chain id, archive depth at yesterday and at 30 days ago, Multicall3, in that order. */
   readonly checks: readonly Check[]
   /** The gas one `eth_call` gets, for the gas cap line (which needs the pools' reads too). */
@@ -52,6 +54,7 @@ export async function checkEndpoint(
     const skipped = fail(subject, 'not checked: the RPC does not answer')
     return {
       answered: false,
+      readable: false,
       checks: [fail(subject, why), skipped, skipped, skipped],
       callGas: { error: 'the RPC does not answer' },
     }
@@ -79,5 +82,10 @@ export async function checkEndpoint(
       (error: unknown) => ({ error: describeError(error) }),
     ),
   ])
-  return { answered: true, checks: [chainIdCheck, yesterday, monthAgo, multicall3], callGas }
+  return {
+    answered: true,
+    readable: multicall3.passed,
+    checks: [chainIdCheck, yesterday, monthAgo, multicall3],
+    callGas,
+  }
 }

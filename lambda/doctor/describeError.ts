@@ -5,10 +5,11 @@ import { errorMessage } from '../errors.ts'
  * "RPC Request failed.", its `details` says "missing trie node ...".
  *
  * @param error - anything thrown by a read
- * @returns the short message, followed by the details when they add something
+ * @returns the short message's first line, followed by the details when they add something
  */
 export function describeError(error: unknown): string {
-  const short = errorMessage(error)
+  // viem's RPC errors add a second line of generic advice.
+  const short = errorMessage(error).split('\n')[0]!
   const details = (error as { details?: unknown } | undefined)?.details
   return typeof details === 'string' && details !== '' && !short.includes(details)
     ? `${short} (${details})`

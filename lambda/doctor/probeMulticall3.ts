@@ -1,5 +1,4 @@
-import { AbiDecodingZeroDataError, type Address } from 'viem'
-import { aggregate3 } from '../chain/aggregate3.ts'
+import { type Address, encodeFunctionData, multicall3Abi } from 'viem'
 import type { ChainClient } from '../chain/createChainClient.ts'
 import { ReportError } from '../errors.ts'
 
@@ -23,12 +22,12 @@ export async function probeMulticall3(
   multicall: Address,
   blockNumber: bigint,
 ): Promise<void> {
-  try {
-    await aggregate3(client, { calls: [], blockNumber, multicallAddress: multicall })
-  } catch (error) {
-    // An eth_call to an address without code answers "0x", which does not decode.
-    if (error instanceof AbiDecodingZeroDataError)
-      throw new NoMulticallError(`no contract at ${multicall} at block ${blockNumber}`)
-    throw error
-  }
+  const { data } = await client.call({
+    to: multicall,
+    blockNumber,
+    data: encodeFunctionData({ abi: multicall3Abi, functionName: 'aggregate3', args: [[]] }),
+  })
+  // An eth_call to an address without code answers "0x"; aggregate3 returns an array.
+  if (data === undefined || data === '0x')
+    throw new NoMulticallError(`no contract at ${multicall} at block ${blockNumber}`)
 }

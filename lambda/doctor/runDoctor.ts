@@ -74,12 +74,14 @@ async function doctorChain(
     ),
   )
 
-  // Feeds and pools are read once per chain, through the first URL that answers.
-  const client = clients.find((_, i) => endpoints[i]!.answered)
+  // Feeds and pools are read once per chain, through the first URL that can.
+  const client = clients.find((_, i) => endpoints[i]!.readable)
   let contracts: Check[]
   let perCall: GasCapCheckParameters['perCall']
   if (client === undefined) {
-    const why = `not checked: no RPC URL of chain ${chain} answers`
+    const why = endpoints.some((endpoint) => endpoint.answered)
+      ? `not checked: Multicall3 does not answer on chain ${chain}`
+      : `not checked: no RPC URL of chain ${chain} answers`
     contracts = [
       ...prices.filter(([, source]) => source.chainlink).map(([key]) => fail(`feed ${key}`, why)),
       ...pools.map((pool) => fail(`pool ${pool.id}`, why)),

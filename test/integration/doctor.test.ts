@@ -7,8 +7,12 @@ import { promisify } from 'node:util'
 import { decodeFunctionResult, encodeFunctionData, type Hex, hexToBigInt, parseAbi } from 'viem'
 import { afterAll, beforeAll, expect, test } from 'vitest'
 import { DEVNET_RPC_ENV } from '../../devnet/devnetConfig.ts'
+import { createChainClient } from '../../lambda/chain/createChainClient.ts'
 import { type CliIo, main } from '../../lambda/cli.ts'
-import { sharedDevnet } from '../support/devnet.ts'
+import { formatChecks } from '../../lambda/doctor/check.ts'
+import { runDoctor } from '../../lambda/doctor/runDoctor.ts'
+import { devnetTestConfig, sharedDevnet } from '../support/devnet.ts'
+import { startRpcProxy } from '../support/rpcProxy.ts'
 
 const devnet = sharedDevnet()
 const ROOT = path.join(import.meta.dirname, '..', '..')
@@ -48,7 +52,7 @@ async function doctor(config: unknown = undefined, args: string[] = []) {
 
 /** The parts of a config file the tests change. */
 interface ConfigJson {
-  chains: { devnet: { chainId: number; rpcUrl?: string; rpcUrlEnv?: string } }
+  chains: { devnet: { chainId: number; rpcUrl?: string; rpcUrlEnv?: string; multicall3?: string } }
   prices: Record<string, { chainlink?: string; maxAgeSeconds?: number }>
   pools: { id: string }[]
 }
@@ -165,6 +169,64 @@ test('a wrong chainId fails its line; a pool that is not of its protocol fails i
       /^FAIL +pool misconfigured-not-a-pair +uniswap-v2: 0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512 is not a Uniswap V2 pair at block \d+/,
     ),
   ])
+})
+
+test('a Multicall3 address without a contract fails the Multicall3 line and says what to set', async () => {
+  const config = await devnetConfigJson()
+  const nowhere = '0x000000000000000000000000000000000000dEaD'
+  config.chains.devnet.multicall3 = nowhere
+  const { status, lines } = await doctor(config)
+  expect(status).toBe(1)
+  // Feeds and pools are read through Multicall3: they wait for it.
+  expect(lines.at(-1)).toMatch(
+    /^FAIL +pool \S+ +not checked: Multicall3 does not answer on chain devnet$/,
+  )
+  expect(lines).toContainEqual(
+    expect.stringMatching(
+      new RegExp(
+        `^FAIL +chain devnet +no Multicall3 at ${nowhere} \\(no contract at ${nowhere} at block \\d+\\); set chains\\.devnet\\.multicall3 to its address on this chain$`,
+      ),
+    ),
+  )
+})
+
+test('each RPC URL of a chain gets its own lines: a pruned node fails its archive depth', async () => {
+  const latest = hexToBigInt((await block('latest')).number)
+  // What geth answers for an eth_call at a block whose state it has pruned.
+  const pruned = await startRpcProxy(devnet.rpcUrl, ({ method, params }) => {
+    const at = params?.[1]
+    return method === 'eth_call' &&
+      typeof at === 'string' &&
+      at.startsWith('0x') &&
+      hexToBigInt(at as Hex) < latest
+      ? {
+          code: -32000,
+          message: 'missing trie node 5c2e1f0b8a3d9e4c7b6a5f4e3d2c1b0a (path ) <nil>',
+        }
+      : undefined
+  })
+  try {
+    const checks = await runDoctor({
+      config: devnetTestConfig(),
+      rpcUrls: new Map([['devnet', [devnet.rpcUrl, pruned.url]]]),
+      clientFor: (name, rpcUrl) => createChainClient({ name, chainId: 31337, rpcUrl }),
+      now: new Date(Number(devnet.endTime) * 1000 + 3_600_000),
+    })
+    const text = formatChecks(checks)
+    const failed = checks.filter((check) => !check.passed)
+    expect(failed.map((check) => check.subject)).toEqual([
+      'chain devnet rpc 2/2',
+      'pool misconfigured-not-a-pair',
+    ])
+    expect(text).toMatch(
+      /^FAIL +chain devnet rpc 2\/2 +state at the start of yesterday \(\S+\): block \d+ is no longer served, this is not an archive node \(.*missing trie node/m,
+    )
+    expect(checks.filter((check) => check.subject === 'chain devnet rpc 1/2')).toHaveLength(5)
+    expect(checks.filter((check) => check.subject === 'chain devnet rpc 2/2')).toHaveLength(5)
+    expect(text).not.toContain(pruned.apiKey)
+  } finally {
+    await pruned.stop()
+  }
 })
 
 test('an RPC that does not answer fails every line of its chain, through the real command', async () => {

@@ -30,7 +30,7 @@ const CONTROL = /\p{Cc}/gu
  * @returns the text to print
  * @example
  * formatChecks([pass('chain devnet', 'chain id 31337 matches')])
- * // "ok    chain devnet  chain id 31337 matches\n\n1 checks, all passed.\n"
+ * // "ok    chain devnet  chain id 31337 matches\n\n1 check, all passed.\n"
  */
 export function formatChecks(checks: readonly Check[]): string {
   const width = Math.max(0, ...checks.map((check) => check.subject.length))
@@ -39,9 +39,7 @@ export function formatChecks(checks: readonly Check[]): string {
       `${(check.passed ? 'ok' : 'FAIL').padEnd(4)}  ${check.subject.padEnd(width)}  ${oneLine(check.message).replace(CONTROL, '?')}`,
   )
   const failed = checks.filter((check) => !check.passed).length
-  const summary =
-    failed === 0
-      ? `${checks.length} checks, all passed.`
-      : `${checks.length} checks, ${failed} failed.`
+  const count = `${checks.length} check${checks.length === 1 ? '' : 's'}`
+  const summary = failed === 0 ? `${count}, all passed.` : `${count}, ${failed} failed.`
   return `${lines.join('\n')}\n\n${summary}\n`
 }

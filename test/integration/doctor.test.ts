@@ -280,6 +280,21 @@ test.each([
   expect(stderr).toMatch(message)
 })
 
+test('doctor --help shows the command and its flag', async () => {
+  let stdout = ''
+  const io: CliIo = {
+    stdout: (text) => {
+      stdout += text
+    },
+    stderr: () => {},
+    env: {},
+    now: () => new Date(),
+  }
+  expect(await main(['doctor', '--help'], io)).toBe(0)
+  expect(stdout).toContain('pool-report doctor --config FILE')
+  expect(stdout).toMatch(/Options for doctor:\n +--config FILE/)
+})
+
 test('doctor without --config, or with a config that has no RPC URL, exits 2', async () => {
   expect(
     await main(['doctor'], { stdout: () => {}, stderr: () => {}, env: {}, now: () => new Date() }),

@@ -76,25 +76,27 @@ async function doctorChain(
 
   // Feeds and pools are read once per chain, through the first URL that can.
   const client = clients.find((_, i) => endpoints[i]!.readable)
-  let contracts: Check[]
-  let perCall: GasCapCheckParameters['perCall']
-  if (client === undefined) {
-    const why = endpoints.some((endpoint) => endpoint.answered)
-      ? `not checked: Multicall3 does not answer on chain ${chain}`
-      : `not checked: no RPC URL of chain ${chain} answers`
-    contracts = [
-      ...prices.filter(([, source]) => source.chainlink).map(([key]) => fail(`feed ${key}`, why)),
-      ...pools.map((pool) => fail(`pool ${pool.id}`, why)),
-    ]
-    perCall = { missing: 'no pool read to size a batch by' }
-  } else {
-    ;({ contracts, perCall } = await readContracts(client, {
-      multicall,
-      maxCallsPerRequest,
-      prices,
-      pools,
-    }))
-  }
+  const notChecked = (why: string) => ({
+    contracts: [
+      ...prices
+        .filter(([, source]) => source.chainlink)
+        .map(([key]) => fail(`feed ${key}`, `not checked: ${why}`)),
+      ...pools.map((pool) => fail(`pool ${pool.id}`, `not checked: ${why}`)),
+    ],
+    perCall: { missing: 'no pool read to size a batch by' },
+  })
+  const { contracts, perCall } =
+    client === undefined
+      ? notChecked(
+          endpoints.some((endpoint) => endpoint.answered)
+            ? `Multicall3 does not answer on chain ${chain}`
+            : `no RPC URL of chain ${chain} answers`,
+        )
+      : await readContracts(client, { multicall, maxCallsPerRequest, prices, pools }).catch(
+          // The latest block could not be had: the endpoint went away after its own checks.
+          (error: unknown) =>
+            notChecked(`the latest block could not be read: ${describeError(error)}`),
+        )
 
   return [
     ...endpoints.flatMap((endpoint, i) => [

@@ -1,7 +1,8 @@
 import path from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { parseArgs } from 'node:util'
-import { createChainClient } from './chain/createChainClient.ts'
+import { chainClientsFor } from './chain/createChainClient.ts'
+import { DEFAULT_RUN_TIMEOUT_MS, startRunDeadline } from './chain/runDeadline.ts'
 import { formatIssues, loadConfigFile } from './config/loadConfig.ts'
 import { resolveRpcUrls } from './config/resolveRpcUrls.ts'
 import { selectPools } from './config/selectPools.ts'
@@ -19,6 +20,7 @@ export const HELP = `pool-report: daily imbalance, price deviation, divergence l
 
 Usage:
   pool-report run --config FILE [--date YYYY-MM-DD] [--out DIR] [--pools ID,ID] [--no-email] [--force]
+                  [--timeout SECONDS]
   pool-report invoke --function NAME [--date YYYY-MM-DD | --from YYYY-MM-DD --to YYYY-MM-DD]
                      [--pools ID,ID] [--dry-run] [--no-email] [--force] [--recipients A,B] [--region R]
   pool-report --help
@@ -41,6 +43,9 @@ Options for run:
   --no-email      Do not render the email digests.
   --force         Render digests again that were already rendered for the date (each digest is
                   delivered once per date; runs/dt=DATE/deliveries/ records it).
+  --timeout SECONDS
+                  Time limit of the run: when it passes, every RPC request stops and the run
+                  fails. Default: the config's runTimeoutMs, else 300 (5 minutes).
   -h, --help      Show this help.
 
 Options for invoke:
@@ -59,7 +64,8 @@ Options for invoke:
   --region R      AWS region of the function. Default: the environment's.
 
 Environment:
-  A chain's "rpcUrlEnv" names a variable holding its RPC URL; it wins over "rpcUrl".
+  A chain's "rpcUrlEnv" names a variable holding its RPC URL, or several separated by commas
+  (tried in order); it wins over "rpcUrl" and "rpcUrls".
   REPORT_SENDER   From address of digests that do not set one.
 
 Exit status: 0 when the report was written (pools that could not be read are error rows),
@@ -130,6 +136,10 @@ async function runCommand(argv: readonly string[], io: CliIo): Promise<number> {
     .filter(Boolean)
   const pools = selectPools(config, poolIds)
   const rpcUrls = resolveRpcUrls(config, new Set(pools.map((pool) => pool.chain)), io.env)
+  const timeoutMs =
+    options.timeout === undefined
+      ? (config.runTimeoutMs ?? DEFAULT_RUN_TIMEOUT_MS)
+      : parseTimeoutSeconds(options.timeout)
   const out = options.out ?? 'out'
   const store = createLocalStore(out)
 
@@ -137,12 +147,7 @@ async function runCommand(argv: readonly string[], io: CliIo): Promise<number> {
     {
       config,
       configHash,
-      clientFor: (name) =>
-        createChainClient({
-          name,
-          chainId: config.chains[name]!.chainId,
-          rpcUrl: rpcUrls.get(name)!,
-        }),
+      clientFor: chainClientsFor({ config, rpcUrls, deadline: startRunDeadline(timeoutMs) }),
       store,
       renderDigest: await loadDigestRenderer(),
       sender: createLocalDigestSender(store),
@@ -268,6 +273,7 @@ function parseFlags(argv: readonly string[]) {
         pools: { type: 'string' },
         'no-email': { type: 'boolean' },
         force: { type: 'boolean' },
+        timeout: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }).values
@@ -276,6 +282,16 @@ function parseFlags(argv: readonly string[]) {
       `${(error as Error).message}; see pool-report --help`,
     ])
   }
+}
+
+/** `--timeout SECONDS`: a positive number of seconds, in milliseconds. */
+function parseTimeoutSeconds(text: string): number {
+  const seconds = Number(text)
+  if (!/^\d+(\.\d+)?$/.test(text.trim()) || !(seconds >= 1) || seconds > 86_400)
+    throw new InvalidInputError('Bad command line', [
+      `--timeout "${text}" is not a number of seconds from 1 to 86400`,
+    ])
+  return Math.round(seconds * 1000)
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

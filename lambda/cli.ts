@@ -129,6 +129,8 @@ async function runCommand(argv: readonly string[], io: CliIo): Promise<number> {
   const now = io.now()
   // Everything is checked before the first chain read.
   const date = parseReportDate(options.date ?? yesterdayUtc(now), now)
+  const timeoutFlagMs =
+    options.timeout === undefined ? undefined : parseTimeoutSeconds(options.timeout)
   const { config, configHash } = await loadConfigFile(options.config)
   const poolIds = options.pools
     ?.split(',')
@@ -136,10 +138,7 @@ async function runCommand(argv: readonly string[], io: CliIo): Promise<number> {
     .filter(Boolean)
   const pools = selectPools(config, poolIds)
   const rpcUrls = resolveRpcUrls(config, new Set(pools.map((pool) => pool.chain)), io.env)
-  const timeoutMs =
-    options.timeout === undefined
-      ? (config.runTimeoutMs ?? DEFAULT_RUN_TIMEOUT_MS)
-      : parseTimeoutSeconds(options.timeout)
+  const timeoutMs = timeoutFlagMs ?? config.runTimeoutMs ?? DEFAULT_RUN_TIMEOUT_MS
   const out = options.out ?? 'out'
   const store = createLocalStore(out)
 

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events'
 import { RunTimeoutError } from '../errors.ts'
 
 /** The CLI's run time limit when neither `--timeout` nor the config's `runTimeoutMs` sets one. */
@@ -28,10 +29,13 @@ export interface RunDeadline {
  */
 export function startRunDeadline(limitMs: number, now: () => number = Date.now): RunDeadline {
   const limit = Math.max(0, Math.floor(limitMs))
+  const signal = AbortSignal.timeout(limit)
+  // Every waiting request listens to it (and stops listening when it ends): no fixed bound.
+  setMaxListeners(0, signal)
   return {
     at: now() + limit,
     limitMs: limit,
-    signal: AbortSignal.timeout(limit),
+    signal,
     error: () => new RunTimeoutError(`the run reached its time limit of ${formatSeconds(limit)} s`),
   }
 }

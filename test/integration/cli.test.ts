@@ -200,6 +200,8 @@ describe('bad input is a clear error with a non-zero exit, before any chain read
     [['run'], /--config FILE is required/],
     [['report'], /unknown command "report"/],
     [['run', '--config', '/nonexistent.json'], /Cannot read config/],
+    [['run', '--config', CONFIG, '--timeout', '5m'], /--timeout "5m" is not a number of seconds/],
+    [['run', '--config', CONFIG, '--timeout', '0'], /--timeout "0" is not a number of seconds/],
   ])('%j', async (args, message) => {
     const { status, stderr } = await run(args, { [DEVNET_RPC_ENV]: rpcUrl })
     expect(status).toBe(2)

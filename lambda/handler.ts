@@ -124,7 +124,9 @@ function loadSetup(env: ReportEnvironment): Promise<Setup> {
       readSecretString(secretsManager, env.linkSecretId),
       loadDigestRenderer(),
     ])
-    secretValues = [...Object.values(rpcEnv), linkSecret]
+    // A value may list several URLs: each one is a secret of its own.
+    const urls = Object.values(rpcEnv).flatMap((value) => value.split(',').map((url) => url.trim()))
+    secretValues = [...Object.values(rpcEnv), ...urls, linkSecret]
     // The deployment's recipients are the digests' own: their sends are the daily deliveries.
     const deployed = env.recipients
       ? {

@@ -249,6 +249,11 @@ test.each([
     /^chain devnet could not be read \(eth_getBlockByNumber\): RPC 1 of 1: HTTP 503$/,
   ],
   [
+    'no answer (timeoutMs 500, 5 retries)',
+    async () => (await proxy(() => ({ kind: 'hang' }))).url,
+    /^chain devnet could not be read \(eth_getBlockByNumber\): RPC 1 of 1: no answer in 500 ms$/,
+  ],
+  [
     'connection refused',
     async () => (await stopped()).url,
     /^chain devnet could not be read \(.*\): RPC 1 of 1: connection failed \(ECONNREFUSED\)$/,

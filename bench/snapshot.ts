@@ -127,7 +127,14 @@ async function snapshotNaive(
 
 async function measure(method: string, rpcUrl: string, run: (client: Client) => Promise<number>) {
   const counter = { count: 0 }
-  const client = createChainClient({ name: 'bench', chainId: 31337, rpcUrl, counter })
+  // The naive way keeps 50 reads in flight; the chain's default limit (4) would measure the limit.
+  const client = createChainClient({
+    name: 'bench',
+    chainId: 31337,
+    rpcUrl,
+    counter,
+    maxConcurrentRequests: 50,
+  })
   global.gc?.()
   const baseline = process.memoryUsage().rss
   let peak = baseline

@@ -1,7 +1,8 @@
 import path from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { type ParseArgsConfig, parseArgs } from 'node:util'
-import { createChainClient } from './chain/createChainClient.ts'
+import { chainClientsFor, createChainClient } from './chain/createChainClient.ts'
+import { DEFAULT_RUN_TIMEOUT_MS, startRunDeadline } from './chain/runDeadline.ts'
 import { formatIssues, loadConfigFile } from './config/loadConfig.ts'
 import { resolveRpcUrls } from './config/resolveRpcUrls.ts'
 import { selectPools } from './config/selectPools.ts'
@@ -21,6 +22,7 @@ export const HELP = `pool-report: daily imbalance, price deviation, divergence l
 
 Usage:
   pool-report run --config FILE [--date YYYY-MM-DD] [--out DIR] [--pools ID,ID] [--no-email] [--force]
+                  [--timeout SECONDS]
   pool-report invoke --function NAME [--date YYYY-MM-DD | --from YYYY-MM-DD --to YYYY-MM-DD]
                      [--pools ID,ID] [--dry-run] [--no-email] [--force] [--recipients A,B] [--region R]
   pool-report doctor --config FILE
@@ -49,6 +51,9 @@ Options for run:
   --no-email      Do not render the email digests.
   --force         Render digests again that were already rendered for the date (each digest is
                   delivered once per date; runs/dt=DATE/deliveries/ records it).
+  --timeout SECONDS
+                  Time limit of the run: when it passes, every RPC request stops and the run
+                  fails. Default: the config's runTimeoutMs, else 300 (5 minutes).
   -h, --help      Show this help.
 
 Options for doctor:
@@ -70,7 +75,8 @@ Options for invoke:
   --region R      AWS region of the function. Default: the environment's.
 
 Environment:
-  A chain's "rpcUrlEnv" names a variable holding its RPC URL; it wins over "rpcUrl".
+  A chain's "rpcUrlEnv" names a variable holding its RPC URL, or several separated by commas
+  (tried in order); it wins over "rpcUrl" and "rpcUrls".
   REPORT_SENDER   From address of digests that do not set one.
 
 Exit status: 0 when the report was written (pools that could not be read are error rows),
@@ -136,6 +142,8 @@ async function runCommand(argv: readonly string[], io: CliIo): Promise<number> {
   const now = io.now()
   // Everything is checked before the first chain read.
   const date = parseReportDate(options.date ?? yesterdayUtc(now), now)
+  const timeoutFlagMs =
+    options.timeout === undefined ? undefined : parseTimeoutSeconds(options.timeout)
   const { config, configHash } = await loadConfigFile(options.config)
   const poolIds = options.pools
     ?.split(',')
@@ -143,6 +151,7 @@ async function runCommand(argv: readonly string[], io: CliIo): Promise<number> {
     .filter(Boolean)
   const pools = selectPools(config, poolIds)
   const rpcUrls = resolveRpcUrls(config, new Set(pools.map((pool) => pool.chain)), io.env)
+  const timeoutMs = timeoutFlagMs ?? config.runTimeoutMs ?? DEFAULT_RUN_TIMEOUT_MS
   const out = options.out ?? 'out'
   const store = createLocalStore(out)
 
@@ -150,12 +159,7 @@ async function runCommand(argv: readonly string[], io: CliIo): Promise<number> {
     {
       config,
       configHash,
-      clientFor: (name) =>
-        createChainClient({
-          name,
-          chainId: config.chains[name]!.chainId,
-          rpcUrl: rpcUrls.get(name)!,
-        }),
+      clientFor: chainClientsFor({ config, rpcUrls, deadline: startRunDeadline(timeoutMs) }),
       store,
       renderDigest: await loadDigestRenderer(),
       sender: createLocalDigestSender(store),
@@ -206,9 +210,12 @@ async function doctorCommand(argv: readonly string[], io: CliIo): Promise<number
   const rpcUrls = resolveRpcUrls(config, Object.keys(config.chains), io.env)
   const checks = await runDoctor({
     config,
-    rpcUrls: new Map([...rpcUrls].map(([chain, url]) => [chain, [url]])),
-    clientFor: (name, rpcUrl) =>
-      createChainClient({ name, chainId: config.chains[name]!.chainId, rpcUrl }),
+    rpcUrls,
+    // One client per URL, so that each URL answers for itself: no fail-over here.
+    clientFor: (name, rpcUrl) => {
+      const { chainId, timeoutMs, retryCount, retryDelayMs } = config.chains[name]!
+      return createChainClient({ name, chainId, rpcUrl, timeoutMs, retryCount, retryDelayMs })
+    },
     now: io.now(),
   })
   io.stdout(formatChecks(checks))
@@ -289,6 +296,7 @@ function parseFlags(argv: readonly string[]) {
     pools: { type: 'string' },
     'no-email': { type: 'boolean' },
     force: { type: 'boolean' },
+    timeout: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   })
 }
@@ -305,6 +313,16 @@ function parseCommandFlags<const Options extends NonNullable<ParseArgsConfig['op
       `${(error as Error).message}; see pool-report --help`,
     ])
   }
+}
+
+/** `--timeout SECONDS`: a positive number of seconds, in milliseconds. */
+function parseTimeoutSeconds(text: string): number {
+  const seconds = Number(text)
+  if (!/^\d+(\.\d+)?$/.test(text.trim()) || !(seconds >= 1) || seconds > 86_400)
+    throw new InvalidInputError('Bad command line', [
+      `--timeout "${text}" is not a number of seconds from 1 to 86400`,
+    ])
+  return Math.round(seconds * 1000)
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

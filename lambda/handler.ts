@@ -9,7 +9,8 @@ import { loadConfigFromS3 } from './aws/loadConfigFromS3.ts'
 import { readSecretMap, readSecretString } from './aws/readSecret.ts'
 import { redactSecrets } from './aws/redactSecrets.ts'
 import { TELEMETRY } from './aws/telemetry.ts'
-import { type ChainClient, createChainClient } from './chain/createChainClient.ts'
+import { chainClientsFor } from './chain/createChainClient.ts'
+import { lambdaRunTimeoutMs, startRunDeadline } from './chain/runDeadline.ts'
 import { resolveRpcUrls } from './config/resolveRpcUrls.ts'
 import { loadDigestRenderer } from './email/renderDigest.ts'
 import { createSesDigestSender } from './email/sesDigestSender.ts'
@@ -39,7 +40,6 @@ interface Setup {
   readonly rpcEnv: Record<string, string>
   readonly linkSecret: string
   readonly renderDigest: Awaited<ReturnType<typeof loadDigestRenderer>>
-  readonly chainClients: Map<string, ChainClient>
 }
 
 let environment: ReportEnvironment | undefined
@@ -70,11 +70,15 @@ export async function handler(event: unknown, context?: Context): Promise<Invoca
     const ready = await loadSetup(env)
     const pools = selectInvocationPools(ready.config, invocation)
     const rpcUrls = resolveRpcUrls(ready.config, new Set(pools.map((p) => p.chain)), ready.rpcEnv)
+    // Clients live for one invocation: each has its own deadline.
+    const deadline = startRunDeadline(
+      lambdaRunTimeoutMs(context?.getRemainingTimeInMillis(), ready.config.runTimeoutMs),
+    )
     const summary = await runInvocation(
       {
         config: ready.config,
         configHash: ready.configHash,
-        clientFor: (name) => chainClient(ready, name, rpcUrls.get(name)!),
+        clientFor: chainClientsFor({ config: ready.config, rpcUrls, deadline }),
         store: createS3Store({
           client: s3,
           bucket: env.bucket,
@@ -120,7 +124,9 @@ function loadSetup(env: ReportEnvironment): Promise<Setup> {
       readSecretString(secretsManager, env.linkSecretId),
       loadDigestRenderer(),
     ])
-    secretValues = [...Object.values(rpcEnv), linkSecret]
+    // A value may list several URLs: each one is a secret of its own.
+    const urls = Object.values(rpcEnv).flatMap((value) => value.split(',').map((url) => url.trim()))
+    secretValues = [...Object.values(rpcEnv), ...urls, linkSecret]
     // The deployment's recipients are the digests' own: their sends are the daily deliveries.
     const deployed = env.recipients
       ? {
@@ -134,22 +140,12 @@ function loadSetup(env: ReportEnvironment): Promise<Setup> {
       rpcEnv,
       linkSecret,
       renderDigest,
-      chainClients: new Map(),
     }
   })().catch((error: unknown) => {
     setup = undefined
     throw error
   })
   return setup
-}
-
-function chainClient(ready: Setup, name: string, rpcUrl: string): ChainClient {
-  let client = ready.chainClients.get(name)
-  if (!client) {
-    client = createChainClient({ name, chainId: ready.config.chains[name]!.chainId, rpcUrl })
-    ready.chainClients.set(name, client)
-  }
-  return client
 }
 
 function recordMetrics(run: DateSummary): void {

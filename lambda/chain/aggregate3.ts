@@ -5,7 +5,9 @@ import {
   type Hex,
   multicall3Abi,
 } from 'viem'
+import { chainFailureIn } from './chainFailure.ts'
 import type { ChainClient } from './createChainClient.ts'
+import { isBatchTooLarge } from './isBatchTooLarge.ts'
 
 /** The address Multicall3 has on nearly every EVM chain. */
 export const MULTICALL3_ADDRESS: Address = '0xcA11bde05977b3631167028862bE2a173976CA11'
@@ -40,11 +42,14 @@ export interface Aggregate3Parameters {
 
 /**
  * Runs many view calls at one block through Multicall3's `aggregate3`, allowing each call
- * to fail on its own, in as few `eth_call`s as `maxCallsPerRequest` allows.
+ * to fail on its own, in as few `eth_call`s as `maxCallsPerRequest` allows. An `eth_call`
+ * that the node refuses for its size (gas cap, response or request too large) is sent again
+ * as two halves, down to single calls; the results are the same.
  *
  * @param client - viem public client of the chain
  * @param parameters - the calls, the block, and the batching limits
  * @returns one result per call, in order
+ * @throws ChainUnavailableError when the chain's RPC cannot answer (after retries and fail-over)
  */
 export async function aggregate3(
   client: ChainClient,
@@ -55,12 +60,8 @@ export async function aggregate3(
     maxCallsPerRequest = DEFAULT_MAX_CALLS_PER_REQUEST,
   }: Aggregate3Parameters,
 ): Promise<RawResult[]> {
-  const chunks: RawCall[][] = []
-  for (let i = 0; i < calls.length; i += maxCallsPerRequest) {
-    chunks.push(calls.slice(i, i + maxCallsPerRequest))
-  }
-  const results = await Promise.all(
-    chunks.map(async (chunk) => {
+  const send = async (chunk: readonly RawCall[]): Promise<readonly RawResult[]> => {
+    try {
       const { data } = await client.call({
         to: multicallAddress,
         blockNumber,
@@ -77,7 +78,19 @@ export async function aggregate3(
         functionName: 'aggregate3',
         data: data ?? '0x',
       })
-    }),
-  )
+    } catch (error) {
+      const chainFailure = chainFailureIn(error)
+      if (chainFailure) throw chainFailure
+      if (chunk.length < 2 || !isBatchTooLarge(error)) throw error
+      const half = Math.ceil(chunk.length / 2)
+      const halves = await Promise.all([send(chunk.slice(0, half)), send(chunk.slice(half))])
+      return halves.flat()
+    }
+  }
+  const chunks: RawCall[][] = []
+  for (let i = 0; i < calls.length; i += maxCallsPerRequest) {
+    chunks.push(calls.slice(i, i + maxCallsPerRequest))
+  }
+  const results = await Promise.all(chunks.map(send))
   return results.flat()
 }

@@ -37,7 +37,10 @@ export type ViewCall<
  */
 export interface BlockReader {
   readonly blockNumber: bigint
-  /** Reads a view function; rejects with `ContractReadError` if it reverts or does not decode. */
+  /**
+   * Reads a view function; rejects with `ContractReadError` if it reverts or does not decode,
+   * and with `ChainUnavailableError` if the chain's RPC cannot answer.
+   */
   read<
     const abi extends Abi,
     functionName extends ViewFunctionName<abi>,

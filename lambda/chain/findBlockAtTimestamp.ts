@@ -1,4 +1,5 @@
 import { DayNotAvailableError } from '../errors.ts'
+import { chainFailureIn } from './chainFailure.ts'
 import type { ChainClient } from './createChainClient.ts'
 
 /** A block's number and timestamp (seconds). */
@@ -25,17 +26,19 @@ export interface BlockFinder {
  * block still land at or before it (some chains give consecutive blocks one timestamp).
  *
  * @param client - viem public client of the chain
- * @returns a block finder
+ * @returns a block finder; its searches reject with `ChainUnavailableError` when the chain's
+ *   RPC cannot answer (after retries and fail-over)
  */
 export function createBlockFinder(client: ChainClient): BlockFinder {
   const known = new Map<bigint, bigint>()
   let bounds: Promise<{ genesis: BlockStamp; latest: BlockStamp }> | undefined
 
   const fetchBlock = async (number: bigint | 'latest'): Promise<BlockStamp> => {
-    const block =
-      number === 'latest'
-        ? await client.getBlock({ blockTag: 'latest' })
-        : await client.getBlock({ blockNumber: number })
+    const block = await client
+      .getBlock(number === 'latest' ? { blockTag: 'latest' } : { blockNumber: number })
+      .catch((error: unknown) => {
+        throw chainFailureIn(error) ?? error
+      })
     known.set(block.number, block.timestamp)
     return { number: block.number, timestamp: block.timestamp }
   }

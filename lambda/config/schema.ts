@@ -5,11 +5,19 @@ import { addressSchema, thresholdsSchema } from './poolFields.ts'
 
 const NAME = /^[a-z0-9][a-z0-9_-]*$/
 
+/** An RPC endpoint: the transport speaks JSON-RPC over HTTP(S). */
+const rpcUrlSchema = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
+
 const chainSchema = z
   .strictObject({
     chainId: z.number().int().positive(),
-    rpcUrl: z.url({ protocol: /^(https?|wss?)$/ }).optional(),
-    /** Name of an environment variable holding the RPC URL; wins over `rpcUrl` when set. */
+    rpcUrl: rpcUrlSchema.optional(),
+    /** RPC URLs tried in order: the next one takes over when one fails. */
+    rpcUrls: z.array(rpcUrlSchema).min(1).optional(),
+    /**
+     * Name of an environment variable holding the RPC URL, or several separated by commas;
+     * wins over `rpcUrl` and `rpcUrls` when set.
+     */
     rpcUrlEnv: z
       .string()
       .regex(/^[A-Z_][A-Z0-9_]*$/, 'must be an environment variable name (A-Z, 0-9, _)')
@@ -17,10 +25,26 @@ const chainSchema = z
     multicall3: addressSchema.optional(),
     /** Calls per eth_call; lower it for providers with a small eth_call gas cap. */
     maxCallsPerRequest: z.number().int().min(1).max(5000).optional(),
+    /** Time limit of one JSON-RPC request, in milliseconds. @default 10000 */
+    timeoutMs: z.number().int().min(1).max(600_000).optional(),
+    /** JSON-RPC requests in flight at once on this chain. @default 4 */
+    maxConcurrentRequests: z.number().int().min(1).max(256).optional(),
+    /** Further attempts after a transient failure (timeout, 429, 5xx ...). @default 4 */
+    retryCount: z.number().int().min(0).max(20).optional(),
+    /** First backoff delay after a transient failure, doubled each time, in ms. @default 500 */
+    retryDelayMs: z.number().int().min(0).max(60_000).optional(),
   })
-  .refine((chain) => chain.rpcUrl !== undefined || chain.rpcUrlEnv !== undefined, {
-    message: 'needs rpcUrl or rpcUrlEnv',
+  .superRefine((chain, context) => {
+    if (chain.rpcUrl === undefined && chain.rpcUrls === undefined && !chain.rpcUrlEnv)
+      context.addIssue({ code: 'custom', message: 'needs rpcUrl, rpcUrls or rpcUrlEnv' })
+    if (chain.rpcUrl !== undefined && chain.rpcUrls !== undefined)
+      context.addIssue({
+        code: 'custom',
+        path: ['rpcUrls'],
+        message: 'give rpcUrl or rpcUrls, not both (rpcUrls lists every URL in order)',
+      })
   })
+export type ChainConfig = z.infer<typeof chainSchema>
 
 const priceSourceSchema = z
   .strictObject({
@@ -89,6 +113,12 @@ export const configSchema = z
     digests: z.array(digestSchema).default([]),
     /** Thresholds for the CSV's `alerts` column and for digests without their own. */
     thresholds: thresholdsSchema.default({ imbalancePp: 5, priceDeviationPct: 0.5, ilPct: -1 }),
+    /**
+     * Time limit of a run, in milliseconds; the CLI's --timeout overrides it, and in Lambda
+     * the run also ends a minute before the function's own timeout.
+     * @default 300000 (5 minutes)
+     */
+    runTimeoutMs: z.number().int().min(1000).optional(),
   })
   .superRefine((config, context) => {
     const chainNames = Object.keys(config.chains)

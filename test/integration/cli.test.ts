@@ -95,6 +95,22 @@ test('run writes the layout, prints the summary, and a second run writes the sam
   expect(html).toContain(`href="file://${out}/metrics/dt&#x3D;${date}/metrics.csv"`)
 })
 
+test('an RPC variable listing a dead URL first fails over to the next: the same files, no URL printed', async () => {
+  const dir = path.join(out, 'fail-over')
+  const dead = 'http://127.0.0.1:9/v2/sk_dead_0a1b2c3d'
+  const { status, stdout, stderr } = await run(
+    ['run', '--config', CONFIG, '--date', date, '--out', dir, '--no-email', '--timeout', '60'],
+    { [DEVNET_RPC_ENV]: `${dead},${devnet.rpcUrl}` },
+  )
+  expect(status).toBe(0)
+  expect(`${stdout}${stderr}`).not.toContain('sk_dead_0a1b2c3d')
+  for (const file of [`metrics/dt=${date}/metrics.csv`, `balances/dt=${date}/balances.csv`]) {
+    const expected = await readFile(path.join(out, file))
+    const actual = await readFile(path.join(dir, file))
+    expect(actual.equals(expected), file).toBe(true)
+  }
+})
+
 test('a run of some pools rewrites their rows and keeps the others; the digest waits for all', async () => {
   const dir = path.join(out, 'some')
   const some = ['uni-v3-link-weth-100', 'curve-steth', 'uni-v2-wbtc-weth']
@@ -200,6 +216,8 @@ describe('bad input is a clear error with a non-zero exit, before any chain read
     [['run'], /--config FILE is required/],
     [['report'], /unknown command "report"/],
     [['run', '--config', '/nonexistent.json'], /Cannot read config/],
+    [['run', '--config', CONFIG, '--timeout', '5m'], /--timeout "5m" is not a number of seconds/],
+    [['run', '--config', CONFIG, '--timeout', '0'], /--timeout "0" is not a number of seconds/],
   ])('%j', async (args, message) => {
     const { status, stderr } = await run(args, { [DEVNET_RPC_ENV]: rpcUrl })
     expect(status).toBe(2)

@@ -198,6 +198,7 @@ test('each RPC URL of a chain gets its own lines: a pruned node fails its archiv
       at.startsWith('0x') &&
       hexToBigInt(at as Hex) < latest
       ? {
+          kind: 'rpc-error',
           code: -32000,
           message: 'missing trie node 5c2e1f0b8a3d9e4c7b6a5f4e3d2c1b0a (path ) <nil>',
         }

@@ -30,6 +30,7 @@ beforeAll(async () => {
       return undefined
     return hexToBigInt(block as `0x${string}`) <= prunedUpTo
       ? {
+          kind: 'rpc-error',
           code: -32000,
           message: 'missing trie node 5c2e1f0b8a3d9e4c7b6a5f4e3d2c1b0a (path ) <nil>',
         }

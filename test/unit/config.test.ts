@@ -143,7 +143,49 @@ describe('errors name the JSON path and the problem', () => {
       (c: Draft) => {
         c.chains.ethereum = { chainId: 1 }
       },
-      /^chains\.ethereum: needs rpcUrl or rpcUrlEnv/,
+      /^chains\.ethereum: needs rpcUrl, rpcUrls or rpcUrlEnv/,
+    ],
+    [
+      'both rpcUrl and rpcUrls',
+      (c: Draft) => {
+        c.chains.ethereum.rpcUrls = ['https://a.example']
+      },
+      /^chains\.ethereum\.rpcUrls: give rpcUrl or rpcUrls, not both/,
+    ],
+    [
+      'an RPC URL that is not http(s)',
+      (c: Draft) => {
+        c.chains.ethereum = { chainId: 1, rpcUrls: ['https://a.example', 'wss://b.example'] }
+      },
+      /^chains\.ethereum\.rpcUrls\[1\]: must be an http\(s\) URL/,
+    ],
+    [
+      'an empty rpcUrls',
+      (c: Draft) => {
+        c.chains.ethereum = { chainId: 1, rpcUrls: [] }
+      },
+      /^chains\.ethereum\.rpcUrls: /,
+    ],
+    [
+      'a request timeout of zero',
+      (c: Draft) => {
+        c.chains.ethereum.timeoutMs = 0
+      },
+      /^chains\.ethereum\.timeoutMs: /,
+    ],
+    [
+      'a fractional request limit',
+      (c: Draft) => {
+        c.chains.ethereum.maxConcurrentRequests = 1.5
+      },
+      /^chains\.ethereum\.maxConcurrentRequests: /,
+    ],
+    [
+      'a run time limit in seconds by mistake',
+      (c: Draft) => {
+        c.runTimeoutMs = 300
+      },
+      /^runTimeoutMs: /,
     ],
     [
       'misspelled field',
@@ -203,8 +245,8 @@ test('the RPC URL comes from the named environment variable first, and is requir
   const config = parseConfig(designExample)
   expect(
     resolveRpcUrls(config, ['ethereum'], { RPC_URL_ETHEREUM: 'http://node:8545' }).get('ethereum'),
-  ).toBe('http://node:8545')
-  expect(resolveRpcUrls(config, ['ethereum'], {}).get('ethereum')).toBe('https://...')
+  ).toEqual(['http://node:8545'])
+  expect(resolveRpcUrls(config, ['ethereum'], {}).get('ethereum')).toEqual(['https://...'])
   const envOnly = parseConfig({
     ...designExample,
     chains: { ethereum: { chainId: 1, rpcUrlEnv: 'RPC_URL_ETHEREUM' } },
@@ -212,6 +254,43 @@ test('the RPC URL comes from the named environment variable first, and is requir
   expect(() => resolveRpcUrls(envOnly, ['ethereum'], {})).toThrow(
     /environment variable RPC_URL_ETHEREUM is not set/,
   )
+})
+
+test('several RPC URLs, from rpcUrls or a comma-separated variable, keep their order', () => {
+  const config = parseConfig({
+    ...designExample,
+    chains: {
+      ethereum: {
+        chainId: 1,
+        rpcUrls: ['https://a.example/key1', 'https://b.example/key2'],
+        rpcUrlEnv: 'RPC_URL_ETHEREUM',
+      },
+    },
+  })
+  expect(resolveRpcUrls(config, ['ethereum'], {}).get('ethereum')).toEqual([
+    'https://a.example/key1',
+    'https://b.example/key2',
+  ])
+  const env = { RPC_URL_ETHEREUM: ' https://c.example/k3 ,http://d.example:8545/k4,' }
+  expect(resolveRpcUrls(config, ['ethereum'], env).get('ethereum')).toEqual([
+    'https://c.example/k3',
+    'http://d.example:8545/k4',
+  ])
+})
+
+test('a bad URL in the variable is named by its position, never by its text (it holds a key)', () => {
+  const config = parseConfig(designExample)
+  const env = { RPC_URL_ETHEREUM: 'https://ok.example/secret1,ftp://bad.example/secret2' }
+  let message = ''
+  try {
+    resolveRpcUrls(config, ['ethereum'], env)
+  } catch (error) {
+    message = (error as Error).message
+  }
+  expect(message).toMatch(
+    /chains\.ethereum\.rpcUrlEnv: entry 2 of environment variable RPC_URL_ETHEREUM is not an http\(s\) URL/,
+  )
+  expect(message).not.toMatch(/secret/)
 })
 
 test('every config shipped in config/ is valid', async () => {

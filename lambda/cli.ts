@@ -214,7 +214,15 @@ async function doctorCommand(argv: readonly string[], io: CliIo): Promise<number
     // One client per URL, so that each URL answers for itself: no fail-over here.
     clientFor: (name, rpcUrl) => {
       const { chainId, timeoutMs, retryCount, retryDelayMs } = config.chains[name]!
-      return createChainClient({ name, chainId, rpcUrl, timeoutMs, retryCount, retryDelayMs })
+      return createChainClient({
+        name,
+        chainId,
+        checkChainId: false,
+        rpcUrl,
+        timeoutMs,
+        retryCount,
+        retryDelayMs,
+      })
     },
     now: io.now(),
   })

@@ -45,7 +45,11 @@ export class DayNotAvailableError extends ReportError {
 
 /** The message of any thrown value, for error rows and logs. */
 export function errorMessage(error: unknown): string {
-  if (error instanceof ReportError) return error.shortMessage
+  // viem wraps what the transport throws (a chain failure) in its own generic RPC error.
+  for (let current = error, depth = 0; current instanceof Error && depth < 8; depth++) {
+    if (current instanceof ReportError) return current.shortMessage
+    current = current.cause
+  }
   if (error instanceof Error)
     return (error as { shortMessage?: string }).shortMessage ?? error.message
   return String(error)

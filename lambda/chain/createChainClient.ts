@@ -11,6 +11,8 @@ export type ChainClient = PublicClient
 export type CreateChainClientParameters = {
   readonly name: string
   readonly chainId: number
+  /** Refuse URLs that serve another chain. @default true */
+  readonly checkChainId?: boolean | undefined
   /** Time limit of one request in ms. @default 10000 */
   readonly timeoutMs?: number | undefined
   /** @default 4 */

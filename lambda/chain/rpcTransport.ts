@@ -16,6 +16,11 @@ export interface RpcTransportParameters {
   readonly name: string
   /** The chain id the config expects; each URL is checked once before its first request. */
   readonly chainId: number
+  /**
+   * Check each URL's chain id before its first request and never use one that serves another
+   * chain; off for `doctor`, which reports the chain id itself. @default true
+   */
+  readonly checkChainId?: boolean | undefined
   /** Tried in order: the next takes over when one fails. Never logged (they carry API keys). */
   readonly urls: readonly string[]
   /** @default 10000 */
@@ -86,6 +91,7 @@ const DEMOTION_MS = 30_000
 export function rpcTransport({
   name,
   chainId,
+  checkChainId = true,
   urls,
   timeoutMs = 10_000,
   maxConcurrentRequests = 4,
@@ -203,7 +209,8 @@ export function rpcTransport({
           }
           await sleep(wait)
         }
-        const outcome = (await checkChain(endpoint)) ?? (await send(endpoint, body))
+        const outcome =
+          (checkChainId ? await checkChain(endpoint) : undefined) ?? (await send(endpoint, body))
         switch (outcome.kind) {
           case 'result':
             endpoint.demotedUntil = 0

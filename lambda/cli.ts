@@ -77,6 +77,7 @@ Options for invoke:
 Environment:
   A chain's "rpcUrlEnv" names a variable holding its RPC URL, or several separated by commas
   (tried in order); it wins over "rpcUrl" and "rpcUrls".
+  A digest's "webhookUrlEnv" names a variable holding its webhook URL.
   REPORT_SENDER   From address of digests that do not set one.
 
 Exit status: 0 when the report was written (pools that could not be read are error rows),
@@ -164,6 +165,7 @@ async function runCommand(argv: readonly string[], io: CliIo): Promise<number> {
       renderDigest: await loadDigestRenderer(),
       sender: createLocalDigestSender(store),
       defaultFrom: io.env.REPORT_SENDER ?? 'pool-report@localhost',
+      webhookUrl: (name) => io.env[name],
     },
     { date, pools, noEmail: options['no-email'] ?? false, force: options.force ?? false },
   )
@@ -191,6 +193,9 @@ async function runCommand(argv: readonly string[], io: CliIo): Promise<number> {
       incomplete: `waits until the date's files cover all its pools (run them without --pools)`,
     }[email.status]
     if (why) io.stdout(`Digest ${email.digest} of ${date} ${why}; --force renders it now.\n`)
+  }
+  for (const webhook of result.webhooks ?? []) {
+    io.stdout(`Webhook of digest ${webhook.digest}: ${webhook.status}\n`)
   }
   return 0
 }

@@ -92,6 +92,8 @@ export async function handler(event: unknown, context?: Context): Promise<Invoca
         renderDigest: ready.renderDigest,
         sender: createSesDigestSender(ses),
         defaultFrom: env.sender,
+        // Webhook URLs live in the same secret as the RPC URLs (and are redacted the same way).
+        webhookUrl: (name) => ready.rpcEnv[name],
       },
       invocation,
       pools,

@@ -3,22 +3,29 @@ import type { Config, DigestConfig, PoolConfig } from './config/schema.ts'
 import type { DigestEmail } from './email/composeMime.ts'
 import { type DeliveryOutcome, deliverOnce, readDeliveryRecord } from './email/deliverOnce.ts'
 import type { DigestSender } from './email/digestSender.ts'
-import { buildDigestView, type DigestLinks, digestCovers } from './email/digestView.ts'
+import {
+  buildDigestView,
+  type DigestLinks,
+  type DigestView,
+  digestCovers,
+  digestObservations,
+} from './email/digestView.ts'
+import { drawCharts } from './email/drawCharts.ts'
+import { postWebhook, webhookMessage } from './email/postWebhook.ts'
 import type { DigestRenderer } from './email/renderDigest.ts'
-import { DeliveryError, errorMessage, ReportError } from './errors.ts'
+import { DeliveryError, errorMessage, InvalidInputError } from './errors.ts'
 import { renderBalancesCsv } from './output/balancesCsv.ts'
 import { type ManifestEmail, renderManifest } from './output/manifest.ts'
 import { renderMetricsCsv } from './output/metricsCsv.ts'
 import { objectKeys } from './output/objectKeys.ts'
 import { CONTENT_TYPES, type ObjectStore } from './output/objectStore.ts'
+import type { AlertDay } from './report/alertLifecycle.ts'
+import { recordDigestAlerts } from './report/alertState.ts'
 import { buildDailyReport } from './report/buildDailyReport.ts'
 import { addDays } from './report/date.ts'
-import {
-  parseStoredDay,
-  renderStoredDay,
-  type StoredDay,
-  withStoredPools,
-} from './report/storedDay.ts'
+import { HISTORY_DAYS } from './report/history.ts'
+import { readDaysBefore, readStoredDay } from './report/readStoredDay.ts'
+import { renderStoredDay, withStoredPools } from './report/storedDay.ts'
 import type { DailyReport } from './report/types.ts'
 
 /** Largest `metrics.csv` part a digest carries (some 800 pools); SES takes up to 10 MB. */
@@ -36,6 +43,11 @@ export interface RunReportDeps {
   readonly defaultFrom: string
   /** Clock of the delivery records. @default the system clock */
   readonly now?: () => Date
+  /**
+   * The URL a digest's `webhookUrlEnv` names: from the secret in AWS, the environment locally.
+   * @default none: a digest with a webhook fails the run before any read
+   */
+  readonly webhookUrl?: (name: string) => string | undefined
 }
 
 export interface RunReportRequest {
@@ -66,6 +78,8 @@ export interface RunReportResult {
   readonly keys: readonly string[]
   /** One entry per digest that covers the run's pools, unless `noEmail` or `dryRun`. */
   readonly emails: readonly RunEmailOutcome[]
+  /** One entry per digest webhook that had new, escalated or cleared alerts to post. */
+  readonly webhooks?: readonly DeliveryOutcome[]
 }
 
 /**
@@ -102,6 +116,18 @@ export async function runReport(
 ): Promise<RunReportResult> {
   const { config, store } = deps
   const { date } = request
+  const delivers = !request.dryRun && !request.noEmail
+  const missingWebhooks = config.digests.filter(
+    (digest) => delivers && digest.webhookUrlEnv && !deps.webhookUrl?.(digest.webhookUrlEnv),
+  )
+  if (missingWebhooks.length > 0) {
+    throw new InvalidInputError(
+      'Webhook URL missing',
+      missingWebhooks.map(
+        (digest) => `digest ${digest.name}: ${digest.webhookUrlEnv} is not set (its webhook URL)`,
+      ),
+    )
+  }
   const fresh = await buildDailyReport({
     config,
     date,
@@ -142,6 +168,14 @@ export async function runReport(
   const sentBefore = await readSentDigests(store, date, config.digests)
   await writeManifest(sentBefore)
   const keys = [...files, manifestKey]
+  // The alert lifecycle follows the data, sent or not: a run without email still records it.
+  const alertDays = new Map<string, AlertDay>()
+  for (const digest of config.digests) {
+    const observations = digestObservations(report, digest, config)
+    if (observations.length === 0) continue
+    const { day } = await recordDigestAlerts(store, digest.name, date, observations)
+    alertDays.set(digest.name, day)
+  }
   if (request.noEmail) return { ...result, keys, emails: [] }
 
   const links: DigestLinks = {
@@ -149,10 +183,14 @@ export async function runReport(
     balances: await store.linkFor(files[1]),
   }
   const emails: RunEmailOutcome[] = []
+  const webhooks: DeliveryOutcome[] = []
   const failed: { digest: string; error: string }[] = []
   const reported = new Set(report.pools.map((day) => day.pool.id))
+  const history = await readDaysBefore(store, date, HISTORY_DAYS - 1)
+  const now = deps.now ?? (() => new Date())
   for (const digest of config.digests) {
-    const view = buildDigestView(report, digest, config, links)
+    const alerts = alertDays.get(digest.name)
+    const view = alerts && buildDigestView(report, digest, config, links, { history, alerts })
     if (!view) continue
     const to = request.recipients ?? digest.to
     const missing = digestPoolIds(digest, config).filter((id) => !reported.has(id))
@@ -160,12 +198,13 @@ export async function runReport(
       emails.push({ status: 'incomplete', digest: digest.name, to, missing })
       continue
     }
-    const email = {
+    // Charts are drawn only when the digest is sent: a re-run that finds it sent skips them.
+    const email = async (): Promise<DigestEmail> => ({
       from: digest.from ?? deps.defaultFrom,
       to,
       ...deps.renderDigest(view),
-      attachments: metricsAttachment(report, digest),
-    }
+      attachments: [...(await drawCharts(view.charts)), ...metricsAttachment(report, digest)],
+    })
     try {
       emails.push(
         await deliverOnce({
@@ -175,13 +214,31 @@ export async function runReport(
           to,
           recipientsOverridden: request.recipients !== undefined,
           force: request.force ?? false,
-          now: deps.now ?? (() => new Date()),
-          send: () => deps.sender.send({ date, digest, email }),
+          now,
+          send: async () => deps.sender.send({ date, digest, email: await email() }),
         }),
       )
     } catch (error) {
       // The other digests still go out; the run fails at the end.
       failed.push({ digest: digest.name, error: errorMessage(error) })
+    }
+    const webhook = digestWebhook(digest, view, deps)
+    if (!webhook || request.recipients) continue
+    try {
+      webhooks.push(
+        await deliverOnce({
+          store,
+          date,
+          digest: digest.name,
+          to: [],
+          channel: 'webhook',
+          force: request.force ?? false,
+          now,
+          send: () => postWebhook(webhook.url, webhook.message),
+        }),
+      )
+    } catch (error) {
+      failed.push({ digest: `${digest.name} (webhook)`, error: errorMessage(error) })
     }
   }
   // The manifest lists the digests' own deliveries; copies to other recipients are in the summary.
@@ -191,27 +248,14 @@ export async function runReport(
   const delivered = mergeByDigest(sentBefore, sentNow)
   if (JSON.stringify(delivered) !== JSON.stringify(sentBefore)) await writeManifest(delivered)
   if (failed.length > 0) throw new DeliveryError(date, failed)
-  return { ...result, keys, emails }
+  return { ...result, keys, emails, ...(webhooks.length > 0 && { webhooks }) }
 }
 
-/**
- * The stored day of a date, if a run stored one.
- *
- * @throws ReportError if it is stored but cannot be read (so that no run writes over it)
- */
-async function readStoredDay(store: ObjectStore, date: string): Promise<StoredDay | undefined> {
-  const key = objectKeys.poolDays(date)
-  const text = await store.getText(key)
-  if (text === undefined) return undefined
-  try {
-    const stored = parseStoredDay(text)
-    if (stored.date !== date) throw new Error(`it is the day of ${stored.date}`)
-    return stored
-  } catch (error) {
-    throw new ReportError(`the stored day ${key} cannot be read: ${errorMessage(error)}`, {
-      cause: error,
-    })
-  }
+/** A digest's webhook post of the day: only when it has a URL and something to say. */
+function digestWebhook(digest: DigestConfig, view: DigestView, deps: RunReportDeps) {
+  const url = digest.webhookUrlEnv && deps.webhookUrl?.(digest.webhookUrlEnv)
+  const message = url ? webhookMessage(view) : undefined
+  return url && message ? { url, message } : undefined
 }
 
 function digestPoolIds(digest: DigestConfig, config: Pick<Config, 'pools'>): string[] {

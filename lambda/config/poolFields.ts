@@ -36,6 +36,29 @@ export const thresholdsSchema = z.strictObject({
 })
 export type Thresholds = z.infer<typeof thresholdsSchema>
 
+/**
+ * How a digest follows an alert from day to day (DESIGN.md, "The digest people act on"); each
+ * field is optional, a pool's own settings win over its digest's.
+ */
+export const alertLifecycleSchema = z.strictObject({
+  /**
+   * How much worse than when last notified an ongoing alert must get to be `escalated`:
+   * pp of imbalance, points of percent of deviation and IL. @default 5, 0.5, 0.5
+   */
+  escalateBy: z
+    .strictObject({
+      imbalancePp: z.number().positive().optional(),
+      priceDeviationPct: z.number().positive().optional(),
+      ilPct: z.number().positive().optional(),
+    })
+    .optional(),
+  /** An alert clears once under its threshold by this percent of the threshold. @default 20 */
+  hysteresisPct: z.number().min(0).max(100).optional(),
+  /** Days after which an ongoing alert is notified again. @default 7 */
+  remindDays: z.number().int().positive().optional(),
+})
+export type AlertLifecycleConfig = z.infer<typeof alertLifecycleSchema>
+
 /** Config fields every pool has, whatever its protocol; a protocol's pool schema adds its own. */
 export const poolFields = {
   id: z
@@ -44,6 +67,7 @@ export const poolFields = {
   chain: z.string(),
   address: addressSchema,
   thresholds: thresholdsSchema.optional(),
+  alertLifecycle: alertLifecycleSchema.optional(),
 }
 
 /** What every pool's config has in common. */
@@ -53,4 +77,5 @@ export interface PoolFields {
   readonly address: Address
   readonly protocol: string
   readonly thresholds?: Thresholds | undefined
+  readonly alertLifecycle?: AlertLifecycleConfig | undefined
 }

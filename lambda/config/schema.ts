@@ -1,7 +1,7 @@
 import { isAddress } from 'viem'
 import { z } from 'zod'
 import { POOL_SCHEMAS, PROTOCOLS } from '../protocols/registry.ts'
-import { addressSchema, thresholdsSchema } from './poolFields.ts'
+import { addressSchema, alertLifecycleSchema, thresholdsSchema } from './poolFields.ts'
 
 const NAME = /^[a-z0-9][a-z0-9_-]*$/
 
@@ -98,6 +98,15 @@ const digestSchema = z.strictObject({
   /** `"*"` or a list of pool ids. */
   pools: z.union([z.literal('*'), z.array(z.string()).min(1)]).default('*'),
   thresholds: thresholdsSchema.optional(),
+  alertLifecycle: alertLifecycleSchema.optional(),
+  /**
+   * Name of the secret's key (in AWS; an environment variable locally) holding a
+   * Slack-compatible webhook URL that gets the digest's new, escalated and cleared alerts.
+   */
+  webhookUrlEnv: z
+    .string()
+    .regex(/^[A-Z_][A-Z0-9_]*$/, 'must be an environment variable name (A-Z, 0-9, _)')
+    .optional(),
 })
 export type DigestConfig = z.infer<typeof digestSchema>
 

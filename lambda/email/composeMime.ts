@@ -9,8 +9,10 @@ export interface DigestEmail {
   readonly text: string
   readonly attachments?: readonly {
     readonly filename: string
-    readonly content: string
+    readonly content: string | Uint8Array
     readonly contentType: string
+    /** Set for an inline image that the HTML shows as `cid:...`. */
+    readonly cid?: string
   }[]
 }
 
@@ -21,8 +23,8 @@ export interface ComposeMimeOptions {
 }
 
 /**
- * Builds the RFC 5322 message of a digest (multipart/alternative text + HTML, with any
- * attachments): the `.eml` file of a local run, or the raw message SES sends.
+ * Builds the RFC 5322 message of a digest (multipart/alternative text + HTML, the HTML's
+ * images as `cid:` parts, and any attachments): the `.eml` file of a local run, or the raw message SES sends.
  *
  * @param email - the digest email
  * @param options - message id and date
@@ -38,7 +40,10 @@ export function composeMime(
     subject: email.subject,
     text: email.text,
     html: email.html,
-    attachments: email.attachments?.map((attachment) => ({ ...attachment })),
+    attachments: email.attachments?.map(({ content, ...attachment }) => ({
+      ...attachment,
+      content: typeof content === 'string' ? content : Buffer.from(content),
+    })),
     messageId,
     date,
     baseBoundary: messageId.replace(/[^A-Za-z0-9]/g, '').slice(0, 24),

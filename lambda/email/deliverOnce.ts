@@ -51,6 +51,8 @@ export interface DeliverOnceParameters {
    * is held back by it.
    */
   readonly recipientsOverridden?: boolean
+  /** A channel other than email (the digest's webhook), recorded apart from the email. */
+  readonly channel?: 'webhook'
   /** Send even if the digest was sent before for this date. */
   readonly force: boolean
   readonly now: () => Date
@@ -74,6 +76,7 @@ export async function deliverOnce({
   digest,
   to,
   recipientsOverridden = false,
+  channel,
   force,
   now,
   send,
@@ -82,6 +85,7 @@ export async function deliverOnce({
     date,
     digest,
     recipientsOverridden ? recipientsTag(to) : undefined,
+    channel,
   )
   const record = (fields: Pick<DeliveryRecord, 'status' | 'id'>) =>
     `${JSON.stringify({ digest, date, to: [...to], ...fields, at: now().toISOString() } satisfies DeliveryRecord, null, 2)}\n`

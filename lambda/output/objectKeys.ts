@@ -15,8 +15,13 @@ export const objectKeys = {
    * The record that a digest of a date was sent (or is being sent): it makes sending once-only.
    * A send to recipients other than the digest's has its own record, named by `recipientsTag`.
    */
-  delivery: (date: string, digest: string, recipientsTag?: string) =>
-    `runs/dt=${date}/deliveries/${digest}${recipientsTag ? `.to-${recipientsTag}` : ''}.json`,
+  delivery: (date: string, digest: string, recipientsTag?: string, channel?: 'webhook') =>
+    `runs/dt=${date}/deliveries/${digest}${recipientsTag ? `.to-${recipientsTag}` : ''}${channel ? `.${channel}` : ''}.json`,
+  /**
+   * A digest's alert lifecycle (`new`, `ongoing`, ...), one entry per reported date, replaced
+   * with conditional writes.
+   */
+  alertState: (digest: string) => `state/alerts/${digest}.json`,
   /** Rendered digests (`.html`, `.txt`, `.eml`) of local runs. */
   email: (date: string, digest: string, extension: 'html' | 'txt' | 'eml') =>
     `emails/dt=${date}/${digest}.${extension}`,

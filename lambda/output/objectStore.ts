@@ -9,6 +9,16 @@ export interface ObjectStore {
    * @returns `true` if this call created the object, `false` if one was already there
    */
   putIfAbsent(key: string, body: string | Uint8Array, contentType: string): Promise<boolean>
+  /**
+   * Replaces an object only if it is still the version read (S3: `If-Match` on its ETag),
+   * atomically, so that of two read-modify-write cycles exactly one lands.
+   *
+   * @param etag - the version from `getVersioned`
+   * @returns `true` if this call replaced it, `false` if the object changed or vanished since
+   */
+  putIfMatch(key: string, body: string, contentType: string, etag: string): Promise<boolean>
+  /** Reads an object as UTF-8 text with its version (ETag); `undefined` if there is none. */
+  getVersioned(key: string): Promise<{ readonly text: string; readonly etag: string } | undefined>
   /** Reads an object as UTF-8 text; `undefined` if there is none. */
   getText(key: string): Promise<string | undefined>
   /** Deletes an object; deleting a missing object is not an error. */

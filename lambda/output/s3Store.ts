@@ -19,47 +19,60 @@ export interface S3StoreOptions {
 
 /**
  * An `ObjectStore` on an S3 bucket: the layout under a prefix, each object with its content
- * type. `putIfAbsent` is an S3 conditional write (`If-None-Match: *`).
+ * type. `putIfAbsent` and `putIfMatch` are S3 conditional writes (`If-None-Match: *`, `If-Match`).
  *
  * @param options - client, bucket, prefix, link maker
  * @returns the store
  */
 export function createS3Store({ client, bucket, prefix, linkFor }: S3StoreOptions): ObjectStore {
-  const put = (key: string, body: string | Uint8Array, contentType: string, ifNoneMatch?: '*') =>
+  const put = (
+    key: string,
+    body: string | Uint8Array,
+    contentType: string,
+    condition: { IfNoneMatch?: '*'; IfMatch?: string } = {},
+  ) =>
     client.send(
       new PutObjectCommand({
         Bucket: bucket,
         Key: prefix + key,
         Body: body,
         ContentType: contentType,
-        ...(ifNoneMatch && { IfNoneMatch: ifNoneMatch }),
+        ...condition,
       }),
     )
+  const conditional = async (write: Promise<unknown>) => {
+    try {
+      await write
+      return true
+    } catch (error) {
+      // 412: the condition failed (the object exists, changed or vanished); 409: a concurrent
+      // conditional write to the same key won.
+      if (error instanceof S3ServiceException && [409, 412].includes(statusOf(error))) return false
+      throw error
+    }
+  }
+  const get = async (key: string) => {
+    try {
+      const object = await client.send(new GetObjectCommand({ Bucket: bucket, Key: prefix + key }))
+      return { text: await object.Body!.transformToString('utf-8'), etag: object.ETag ?? '' }
+    } catch (error) {
+      if (error instanceof NoSuchKey) return undefined
+      throw error
+    }
+  }
   return {
     async put(key, body, contentType) {
       await put(key, body, contentType)
     },
-    async putIfAbsent(key, body, contentType) {
-      try {
-        await put(key, body, contentType, '*')
-        return true
-      } catch (error) {
-        // 412: the object exists; 409: a concurrent conditional write to the same key won.
-        if (error instanceof S3ServiceException && [409, 412].includes(statusOf(error)))
-          return false
-        throw error
-      }
+    putIfAbsent(key, body, contentType) {
+      return conditional(put(key, body, contentType, { IfNoneMatch: '*' }))
     },
+    putIfMatch(key, body, contentType, etag) {
+      return conditional(put(key, body, contentType, { IfMatch: etag }))
+    },
+    getVersioned: get,
     async getText(key) {
-      try {
-        const object = await client.send(
-          new GetObjectCommand({ Bucket: bucket, Key: prefix + key }),
-        )
-        return await object.Body!.transformToString('utf-8')
-      } catch (error) {
-        if (error instanceof NoSuchKey) return undefined
-        throw error
-      }
+      return (await get(key))?.text
     },
     async delete(key) {
       await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: prefix + key }))

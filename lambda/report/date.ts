@@ -43,3 +43,8 @@ export function addDays(date: string, days: number): string {
 export function yesterdayUtc(now: Date): string {
   return addDays(now.toISOString().slice(0, 10), -1)
 }
+
+/** Whole days from `from` to `to` (negative if `to` is earlier). */
+export function daysBetween(from: string, to: string): number {
+  return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000)
+}

@@ -73,6 +73,7 @@ test('run writes the layout, prints the summary, and a second run writes the sam
     `runs/dt=${date}/deliveries/daily.json`,
     `runs/dt=${date}/manifest.json`,
     `runs/dt=${date}/pool-days.json`,
+    'state/alerts/daily.json',
   ])
   const contents = await Promise.all(files.map((file) => readFile(path.join(out, file))))
   const second = await run(['run', '--config', CONFIG, '--date', date, '--out', out])

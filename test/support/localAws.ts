@@ -21,10 +21,11 @@ export interface LocalService {
 /**
  * Starts s3rver on a free loopback port with the given buckets, in a fresh folder.
  *
- * s3rver 3.7 honours `If-None-Match` on GET only and ignores it on PUT, where S3 refuses
- * the write with 412 PreconditionFailed when the key exists (409 ConditionalRequestConflict
- * while another conditional write to it is under way). The delivery claim depends on that,
- * so a first middleware adds S3's documented behaviour for `If-None-Match: *`.
+ * s3rver 3.7 honours `If-None-Match` on GET only and ignores it and `If-Match` on PUT, where
+ * S3 refuses the write with 412 PreconditionFailed when the key exists (`If-None-Match: *`) or
+ * is not the version named (`If-Match`), and with 409 ConditionalRequestConflict while another
+ * conditional write to it is under way. The delivery claim and the alert state depend on that,
+ * so a first middleware adds S3's documented behaviour for both.
  *
  * @param buckets - bucket names to create
  * @param directory - the folder to keep objects in (reuse it to restart a stopped server)
@@ -47,7 +48,9 @@ export async function startS3rver(
   const koa = server as unknown as S3rverInternals
   const creating = new Set<string>()
   koa.middleware.unshift(async (ctx: S3rverContext, next: () => Promise<void>) => {
-    if (ctx.method !== 'PUT' || ctx.headers['if-none-match'] !== '*') return next()
+    const ifNoneMatch = ctx.headers['if-none-match']
+    const ifMatch = ctx.headers['if-match']
+    if (ctx.method !== 'PUT' || (ifNoneMatch !== '*' && ifMatch === undefined)) return next()
     const [bucket = '', ...key] = ctx.path.slice(1).split('/').map(decodeURIComponent)
     const id = `${bucket}/${key.join('/')}`
     // As in S3: a conditional write racing another one to the same key gets 409.
@@ -61,11 +64,16 @@ export async function startS3rver(
     }
     creating.add(id)
     try {
-      if (await koa.store.existsObject(bucket, key.join('/')))
+      const exists = await koa.store.existsObject(bucket, key.join('/'))
+      const holds =
+        ifMatch === undefined
+          ? !exists
+          : exists && (await koa.store.getMetadata(bucket, key.join('/'))).etag === ifMatch
+      if (!holds)
         throw new S3Error(
           'PreconditionFailed',
           'At least one of the pre-conditions you specified did not hold',
-          { Condition: 'If-None-Match' },
+          { Condition: ifMatch === undefined ? 'If-None-Match' : 'If-Match' },
         )
       await next()
     } finally {
@@ -88,7 +96,10 @@ export async function startS3rver(
 interface S3rverInternals {
   readonly httpServer?: Server
   readonly middleware: ((ctx: S3rverContext, next: () => Promise<void>) => Promise<void>)[]
-  readonly store: { existsObject(bucket: string, key: string): Promise<boolean> }
+  readonly store: {
+    existsObject(bucket: string, key: string): Promise<boolean>
+    getMetadata(bucket: string, key: string): Promise<{ etag?: string }>
+  }
 }
 
 interface S3rverContext {

@@ -23,10 +23,20 @@ beforeAll(async () => {
 
 test('alerts come first and use the digest thresholds over the defaults', () => {
   const view = buildDigestView(sampleReport, digest, sampleConfig, links)!
-  expect(view.counts).toEqual({ pools: 2, ok: 1, errors: 1, alerts: 1 })
-  expect(view.alerts[0]!.messages).toEqual([
-    'imbalance 25.00 pp (limit 5 pp); holds =HYPERLINK("http://evil") 75.0% / US,DC 25.0%',
-    'divergence loss -5.719% (limit -1%)',
+  expect(view.counts).toEqual({
+    pools: 2,
+    ok: 1,
+    errors: 1,
+    alerts: 1,
+    new: 2,
+    escalated: 0,
+    cleared: 0,
+    ongoing: 0,
+  })
+  // Without a stored lifecycle every alert of the day is new.
+  expect(view.notices.map(({ label, message }) => `${label} ${message}`)).toEqual([
+    'NEW imbalance 25.00 pp (limit 5 pp); holds =HYPERLINK("http://evil") 75.0% / US,DC 25.0%',
+    'NEW divergence loss -5.719% (limit -1%)',
   ])
   const loose = buildDigestView(
     sampleReport,
@@ -34,7 +44,7 @@ test('alerts come first and use the digest thresholds over the defaults', () => 
     sampleConfig,
     links,
   )!
-  expect(loose.alerts).toEqual([])
+  expect(loose.notices).toEqual([])
 })
 
 test('a digest whose pools are not in the run is skipped', () => {
@@ -48,14 +58,16 @@ test('the HTML escapes strings from the chain; the text keeps them readable', ()
   const day = evil.pools[0] as Extract<(typeof evil.pools)[number], { status: 'ok' }>
   ;(day.tokens[1] as { symbol: string }).symbol = '<img src=x onerror=alert(1)>'
   const { subject, html, text } = render(buildDigestView(evil, digest, sampleConfig, links)!)
-  expect(html).not.toContain('<img')
+  // The only images are the digest's own charts.
+  expect(html.match(/<img /g)).toHaveLength(html.match(/<img [^>]*src="cid:/g)!.length)
+  expect(html).not.toContain('<img src=x')
   expect(html).toContain('&lt;img src&#x3D;x onerror&#x3D;alert(1)&gt;')
   expect(html.indexOf('Alerts')).toBeLessThan(html.indexOf('All pools'))
   expect(html.indexOf('All pools')).toBeLessThan(html.indexOf('could not be read'))
   expect(html).toContain('href="https://files.example/metrics.csv?sig&#x3D;a&amp;b&#x3D;1"')
   expect(text).toContain('<img src=x onerror=alert(1)>')
   expect(text).toContain('metrics.csv:  https://files.example/metrics.csv?sig=a&b=1')
-  expect(subject).toBe('Pool report 2026-11-23: 1 alerting, 1 unreadable (2 pools)')
+  expect(subject).toBe('Pool report 2026-11-23: 1 alerting (2 new), 1 unreadable (2 pools)')
 })
 
 test('an error message with a line break cannot break the subject or headers', async () => {
@@ -72,7 +84,9 @@ test('an error message with a line break cannot break the subject or headers', a
   expect(mime).toContain('Content-Type: multipart/alternative')
   expect(mime).toContain('Content-Type: text/plain; charset=utf-8')
   expect(mime).toContain('Content-Type: text/html; charset=utf-8')
-  expect(mime).toMatch(/^Subject: Pool report 2026-11-23: 1 alerting, 1 unreadable \(2 pools\)$/m)
+  expect(mime).toMatch(
+    /^Subject: Pool report 2026-11-23: 1 alerting \(2 new\), 1 unreadable \(2 pools\)$/m,
+  )
 })
 
 test('stable pools lead with what they hold, largest first, and are flagged over their limit', () => {
@@ -112,9 +126,21 @@ test('stable pools lead with what they hold, largest first, and are flagged over
       composition: 'USDT 69.5% / USDC 15.5% / DAI 15.0%',
       imbalance: '36.17 pp',
       overLimit: '5 pp',
+      bar: { cid: 'mix-0@pool-report', alt: 'Composition: USDT 69.5% / USDC 15.5% / DAI 15.0%' },
+      legend: [
+        { text: 'USDT 69.5%', color: '#2e90fa' },
+        { text: 'USDC 15.5%', color: '#f79009' },
+        { text: 'DAI 15.0%', color: '#12b76a' },
+      ],
     },
   ])
-  expect(view.alerts[0]!.messages[0]).toBe(
+  expect(view.charts).toContainEqual({
+    cid: 'mix-0@pool-report',
+    kind: 'composition',
+    shares: [0.695, 0.155, 0.15],
+    colors: ['#2e90fa', '#f79009', '#12b76a'],
+  })
+  expect(view.notices[0]!.message).toBe(
     'imbalance 36.17 pp (limit 5 pp); holds USDT 69.5% / USDC 15.5% / DAI 15.0%',
   )
   const { html, text } = render(view)
@@ -152,6 +178,6 @@ test('a V3 pool carries its reference range into both bodies; other pools do not
   const range = '±10% range: IL -9.465%, left the range'
   expect(view.pools.map((pool) => pool.range)).toEqual(['', range])
   const { html, text } = render(view)
-  expect(html).toContain(`<td style="text-align:left">${range}</td>`)
+  expect(html).toContain(`<br><span class="muted">${range}</span>`)
   expect(text).toContain(`    ${range}\n`)
 })

@@ -16,6 +16,8 @@ import { functionRole } from './functionRole.ts'
 
 /** Where the bundle keeps the handlebars templates (`/var/task` is the bundle's folder). */
 const TEMPLATES_DIR = '/var/task/templates'
+/** The chart rasteriser's WebAssembly module, copied beside the bundle. */
+const RESVG_WASM_PATH = '/var/task/resvg.wasm'
 
 export interface ReportFunctionProps {
   readonly bucket: s3.Bucket
@@ -41,7 +43,8 @@ export interface ReportFunctionProps {
 }
 
 /**
- * The report function: Node.js 24 on arm64, one ESM bundle with the templates beside it,
+ * The report function: Node.js 24 on arm64, one ESM bundle with the templates and the chart
+ * rasteriser's WebAssembly beside it,
  * and a role that can write the report prefix, read its config object and the two
  * secrets, and send email as the sender identities, nothing more.
  */
@@ -60,7 +63,7 @@ export class ReportFunction extends Construct {
       new iam.PolicyStatement({
         sid: 'WriteReport',
         actions: ['s3:PutObject'],
-        resources: objects('metrics', 'balances', 'runs'),
+        resources: objects('metrics', 'balances', 'runs', 'state'),
       }),
     )
     role.addToPolicy(
@@ -70,6 +73,14 @@ export class ReportFunction extends Construct {
         sid: 'ReadRunRecords',
         actions: ['s3:GetObject', 's3:DeleteObject'],
         resources: objects('runs'),
+      }),
+    )
+    role.addToPolicy(
+      // The digests' alert lifecycle, read and replaced with conditional writes.
+      new iam.PolicyStatement({
+        sid: 'ReadAlertState',
+        actions: ['s3:GetObject'],
+        resources: objects('state'),
       }),
     )
     role.addToPolicy(
@@ -111,8 +122,8 @@ export class ReportFunction extends Construct {
     acknowledgeObjectWildcards(
       role,
       bucket,
-      ['metrics', 'balances', 'runs'].map((folder) => `${prefix}${folder}/`),
-      'Writes each day’s files (keys carry the date) and claims, reads and releases the per-day delivery records under runs/; only these folders of the report prefix.',
+      ['metrics', 'balances', 'runs', 'state'].map((folder) => `${prefix}${folder}/`),
+      'Writes each day’s files (keys carry the date), claims, reads and releases the per-day delivery records under runs/, and keeps each digest’s alert state under state/; only these folders of the report prefix.',
     )
     props.rpcSecret.grantRead(role)
     props.linkSecret.grantRead(role)
@@ -136,6 +147,7 @@ export class ReportFunction extends Construct {
           beforeInstall: () => [],
           afterBundling: (inputDir, outputDir) => [
             `cp -R "${inputDir}/templates" "${outputDir}/templates"`,
+            `cp "${inputDir}/node_modules/@resvg/resvg-wasm/index_bg.wasm" "${outputDir}/resvg.wasm"`,
           ],
         },
       }),
@@ -151,6 +163,7 @@ export class ReportFunction extends Construct {
         ...(props.recipients.length > 0 && { REPORT_RECIPIENTS: props.recipients.join(',') }),
         MAX_BACKFILL_DAYS: String(props.maxBackfillDays),
         TEMPLATES_DIR,
+        RESVG_WASM_PATH,
         NODE_OPTIONS: '--enable-source-maps',
       },
     })

@@ -97,6 +97,7 @@ test('the functions run Node.js 24 on arm64, bundled with the templates', () => 
         REPORT_SENDER: 'reports@pools.example.org',
         REPORT_RECIPIENTS: 'risk@example.org,ops@example.org',
         TEMPLATES_DIR: '/var/task/templates',
+        RESVG_WASM_PATH: '/var/task/resvg.wasm',
         LINK_TTL_DAYS: '30',
         MAX_BACKFILL_DAYS: '31',
       },
@@ -107,6 +108,7 @@ test('the functions run Node.js 24 on arm64, bundled with the templates', () => 
     'index.mjs',
     'templates/digest.html.hbs',
     'templates/partials/poolTable.html.hbs',
+    'resvg.wasm',
   ])
     expect(existsSync(path.join(bundle, file)), file).toBe(true)
   template.hasResourceProperties('AWS::Lambda::Function', {
@@ -152,13 +154,15 @@ describe('IAM is scoped to the resources', () => {
 
   test('the report function writes its prefix, reads its config, sends as the sender', () => {
     const statements = statementsOf(reportFunction())
-    expect(allowed(statements, 's3:PutObject')).toEqual(objects('metrics', 'balances', 'runs'))
+    expect(allowed(statements, 's3:PutObject')).toEqual(
+      objects('metrics', 'balances', 'runs', 'state'),
+    )
     expect(allowed(statements, 's3:DeleteObject')).toEqual(objects('runs'))
     expect(allowed(statements, 's3:ListBucket')).toEqual([bucketArn()])
     const reads = allowed(statements, 's3:GetObject')
-    expect(reads).toHaveLength(2)
-    expect(reads).toContain(objects('runs')[0])
-    expect(reads.find((arn) => arn !== objects('runs')[0])).toMatch(
+    expect(reads).toHaveLength(3)
+    expect(reads).toEqual(expect.arrayContaining(objects('runs', 'state')))
+    expect(reads.find((arn) => !objects('runs', 'state').includes(arn))).toMatch(
       /cdk-hnb659fds-assets-.*\/[0-9a-f]{64}\.json"/,
     )
     const identities = allowed(statements, 'ses:SendRawEmail')

@@ -401,9 +401,16 @@ function largestMovers(
   days: readonly OkDay[],
   points: ReadonlyMap<string, HistoryPoint[]>,
 ): OkDay[] {
-  const moved = (day: OkDay) => Math.abs(dayChange(points.get(day.pool.id)!).imbalancePp ?? 0)
+  const moved = new Map(
+    days.map((day) => [
+      day.pool.id,
+      Math.abs(dayChange(points.get(day.pool.id)!).imbalancePp ?? 0),
+    ]),
+  )
   return [...days].sort(
-    (a, b) => moved(b) - moved(a) || b.metrics.imbalanceEnd - a.metrics.imbalanceEnd,
+    (a, b) =>
+      moved.get(b.pool.id)! - moved.get(a.pool.id)! ||
+      b.metrics.imbalanceEnd - a.metrics.imbalanceEnd,
   )
 }
 

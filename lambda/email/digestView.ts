@@ -451,7 +451,9 @@ function noticeMessage(code: AlertCode, entry: AlertEntry, thresholds: Threshold
     case 'new':
       return now
     case 'escalated':
-      return `${now}, worse than ${formatValue(code, entry.notifiedValue)} when notified on ${entry.notifiedOn}`
+      return entry.escalatedFrom
+        ? `${now}, up from ${formatValue(code, entry.escalatedFrom.value)} when notified on ${entry.escalatedFrom.on}`
+        : now
     case 'cleared':
       return `${now}, back under the limit; open since ${entry.since}`
     case 'ongoing':

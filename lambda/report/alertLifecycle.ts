@@ -17,6 +17,8 @@ export interface AlertEntry {
   readonly since: string
   /** An ongoing alert notified again after `remindDays`. */
   readonly reminder?: boolean
+  /** For an escalated alert: the value and date of the notice it got worse than. */
+  readonly escalatedFrom?: { readonly value: number; readonly on: string }
 }
 
 /** Every alert of a digest after one date: pool id, then alert code. */
@@ -118,7 +120,10 @@ function nextEntry(
     return carried(open, 'cleared', value)
   }
   if (severity - severityOf(code, open.notifiedValue) >= settings.escalateBy[code]) {
-    return notified('escalated')
+    return {
+      ...notified('escalated'),
+      escalatedFrom: { value: open.notifiedValue, on: open.notifiedOn },
+    }
   }
   if (daysBetween(open.notifiedOn, date) >= settings.remindDays) {
     return { ...notified('ongoing'), reminder: true }

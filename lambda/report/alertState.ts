@@ -16,6 +16,7 @@ const entrySchema = z.object({
   notifiedOn: z.string(),
   since: z.string(),
   reminder: z.boolean().optional(),
+  escalatedFrom: z.object({ value: z.number(), on: z.string() }).optional(),
 })
 const stateSchema = z.object({
   digest: z.string(),

@@ -1,80 +1,15 @@
 import { expect, test } from 'vitest'
-import { parseConfig } from '../../lambda/config/loadConfig.ts'
 import { composeMime } from '../../lambda/email/composeMime.ts'
-import { buildDigestView, digestObservations, MOVERS } from '../../lambda/email/digestView.ts'
+import { MOVERS } from '../../lambda/email/digestView.ts'
 import { drawCharts } from '../../lambda/email/drawCharts.ts'
 import { loadDigestRenderer } from '../../lambda/email/renderDigest.ts'
-import { advanceAlerts } from '../../lambda/report/alertLifecycle.ts'
-import { addDays } from '../../lambda/report/date.ts'
-import { parseStoredDay, renderStoredDay } from '../../lambda/report/storedDay.ts'
-import type { DailyReport, PoolDay } from '../../lambda/report/types.ts'
-import { sampleReport } from './sampleReport.ts'
-
-const POOLS = 10_000
-const DATE = '2026-11-23'
-const template = sampleReport.pools[0] as Extract<PoolDay, { status: 'ok' }>
-const config = parseConfig({
-  chains: { devnet: { chainId: 31337, rpcUrl: 'http://127.0.0.1:1' } },
-  pools: Array.from({ length: POOLS }, (_, i) => ({
-    id: `pool-${i}`,
-    chain: 'devnet',
-    // One pool in ten is a stable pool with a composition bar.
-    protocol: i % 10 === 0 ? 'curve-stableswap' : 'uniswap-v2',
-    address: `0x${(i + 1).toString(16).padStart(40, '0')}`,
-  })),
-})
-const digest = { name: 'daily', to: ['risk@example.com'], pools: '*' as const }
-
-/** A day of 10,000 pools: one in twenty unreadable, imbalances spread from 0 to 20 pp. */
-function day(date: string, shift: number): DailyReport {
-  return {
-    ...sampleReport,
-    date,
-    pools: config.pools.map((pool, i): PoolDay => {
-      if (i % 20 === 19) return { pool, chainId: 31337, status: 'error', error: 'x'.repeat(2000) }
-      const imbalance = (((i * 7919 + shift * 104_729) % 2000) / 100) * 0.01
-      return {
-        ...template,
-        pool,
-        // Chain data of any length: a symbol of hundreds of characters.
-        tokens: template.tokens.map((token) => ({
-          ...token,
-          symbol: `${token.symbol}${'Z'.repeat(300)}`,
-        })),
-        metrics: {
-          ...template.metrics,
-          imbalanceEnd: imbalance,
-          priceDeviationEnd: (i % 7) * 0.001 * (shift % 2 ? 1 : -1),
-          tvlUsdEnd: 1_000_000 + i * 10 + shift * 5000,
-        },
-      }
-    }),
-  }
-}
+import { manyPoolsDigest } from '../support/manyPools.ts'
 
 test('10,000 pools: the HTML stays under 100 KB, the text says the same, the charts are few', async () => {
-  // Prepare: yesterday stored, the lifecycle carried from it.
-  const yesterday = day(addDays(DATE, -1), 1)
-  const today = day(DATE, 2)
-  const previous = advanceAlerts(
-    undefined,
-    yesterday.date,
-    digestObservations(yesterday, digest, config),
-  )
-  const alerts = advanceAlerts(previous, DATE, digestObservations(today, digest, config))
-  const history = [{ date: yesterday.date, stored: parseStoredDay(renderStoredDay(yesterday)) }]
+  // Prepare: 10,000 pools, yesterday stored, the lifecycle carried from it.
   const render = await loadDigestRenderer()
   // Act
-  const view = buildDigestView(
-    today,
-    digest,
-    config,
-    { metrics: 'https://m', balances: 'https://b' },
-    {
-      history,
-      alerts,
-    },
-  )!
+  const { today, view } = manyPoolsDigest()
   const { html, text, subject } = render(view)
   const images = await drawCharts(view.charts)
   const eml = await composeMime(

@@ -10,7 +10,6 @@ import {
   digestCovers,
   digestObservations,
 } from './email/digestView.ts'
-import { drawCharts } from './email/drawCharts.ts'
 import { postWebhook, webhookMessage } from './email/postWebhook.ts'
 import type { DigestRenderer } from './email/renderDigest.ts'
 import { DeliveryError, errorMessage, InvalidInputError } from './errors.ts'
@@ -199,12 +198,16 @@ export async function runReport(
       continue
     }
     // Charts are drawn only when the digest is sent: a re-run that finds it sent skips them.
-    const email = async (): Promise<DigestEmail> => ({
-      from: digest.from ?? deps.defaultFrom,
-      to,
-      ...deps.renderDigest(view),
-      attachments: [...(await drawCharts(view.charts)), ...metricsAttachment(report, digest)],
-    })
+    // ECharts and the wasm rasteriser load on first use, outside the cold start.
+    const email = async (): Promise<DigestEmail> => {
+      const { drawCharts } = await import('./email/drawCharts.ts')
+      return {
+        from: digest.from ?? deps.defaultFrom,
+        to,
+        ...deps.renderDigest(view),
+        attachments: [...(await drawCharts(view.charts)), ...metricsAttachment(report, digest)],
+      }
+    }
     try {
       emails.push(
         await deliverOnce({

@@ -23,7 +23,12 @@ const SCALE = 2
 const IMBALANCE_COLOR = '#f04438'
 const TVL_COLOR = '#2e90fa'
 
-let wasm: Promise<void> | undefined
+/**
+ * resvg's module can be initialised once per process, while this module may be loaded more
+ * than once (a second copy of the function in tests): the promise is kept process-wide.
+ */
+const WASM_READY = Symbol.for('pool-imbalance-report.resvg-wasm')
+const processWide = globalThis as { [WASM_READY]?: Promise<void> }
 
 /**
  * Where resvg's WebAssembly module is: `RESVG_WASM_PATH` (set in the Lambda bundle, which has
@@ -47,8 +52,8 @@ export function resvgWasmPath(): string {
  */
 export async function drawCharts(charts: readonly ChartSpec[]): Promise<ChartImage[]> {
   if (charts.length === 0) return []
-  wasm ??= readFile(resvgWasmPath()).then((module) => initWasm(module))
-  await wasm
+  processWide[WASM_READY] ??= readFile(resvgWasmPath()).then((module) => initWasm(module))
+  await processWide[WASM_READY]
   return charts.map((chart) => {
     const { width, height } = SIZES[chart.kind]
     const instance = echarts.init(null, null, { renderer: 'svg', ssr: true, width, height })

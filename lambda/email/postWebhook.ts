@@ -14,7 +14,7 @@ export interface WebhookMessage {
 }
 
 /**
- * The webhook message of a digest: its new, escalated and cleared alerts and reminders, as
+ * The webhook message of a digest: its new, escalated and cleared alerts, as
  * Slack mrkdwn. Text from the chain is escaped as Slack asks (`&`, `<`, `>`), so a symbol cannot
  * make a link or a mention.
  *
@@ -22,14 +22,16 @@ export interface WebhookMessage {
  * @returns the message, or `undefined` when the digest has no such alert
  */
 export function webhookMessage(view: DigestView): WebhookMessage | undefined {
-  if (view.notices.length === 0) return undefined
+  // Reminders of ongoing alerts stay in the email.
+  const notices = view.notices.filter((notice) => notice.status !== 'ongoing')
+  if (notices.length === 0) return undefined
   const { counts } = view
   const text = `Pool report ${view.date} (${view.digest}): ${counts.new} new, ${counts.escalated} escalated, ${counts.cleared} cleared`
   const lines: string[] = []
   let length = 0
-  for (const [index, notice] of view.notices.entries()) {
+  for (const [index, notice] of notices.entries()) {
     const line = `*${notice.label}* \`${slack(notice.poolId)}\` (${slack(notice.tokens)}): ${slack(notice.message)}`
-    const left = view.notices.length - index + view.more.notices
+    const left = notices.length - index + view.more.notices
     if (length + line.length > MAX_TEXT) {
       lines.push(`… and ${left} more`)
       break
@@ -37,7 +39,7 @@ export function webhookMessage(view: DigestView): WebhookMessage | undefined {
     lines.push(line)
     length += line.length + 1
   }
-  if (lines.length === view.notices.length && view.more.notices > 0)
+  if (lines.length === notices.length && view.more.notices > 0)
     lines.push(`… and ${view.more.notices} more`)
   return {
     text: slack(text),

@@ -218,13 +218,21 @@ test('a scheduled run writes the day to the bucket and emails the digest with wo
   })
   expect(message!.body.text).toContain(`Pool report for ${date} (UTC)`)
   expect(message!.body.html).toContain('<h2')
-  // The digest covers every pool: its attachment is the day's metrics.csv.
-  expect(message!.attachments).toEqual([
+  // The digest covers every pool: its attachment is the day's metrics.csv; its charts are
+  // inline images of the HTML.
+  const [attached, ...others] = message!.attachments.filter((part) => !part.related)
+  expect(others).toEqual([])
+  expect(attached).toEqual(
     expect.objectContaining({ filename: `metrics-${date}.csv`, contentType: 'text/csv' }),
-  ])
-  expect(Buffer.from(message!.attachments[0]!.content, 'base64').toString('utf8')).toBe(
-    metrics.body,
   )
+  expect(Buffer.from(attached!.content, 'base64').toString('utf8')).toBe(metrics.body)
+  const images = message!.attachments.filter((part) => part.related)
+  expect(images.length).toBeGreaterThan(0)
+  for (const image of images) {
+    expect(image.contentType).toBe('image/png')
+    // The HTML shows it: mailparser turns each cid: reference into the part's data URI.
+    expect(message!.body.html).toContain(`src="data:image/png;base64,${image.content}"`)
+  }
   for (const [file, expected] of [
     ['metrics.csv', metrics.body],
     ['balances.csv', balances.body],

@@ -4,6 +4,8 @@
  * move from git (`PRE_MOVE_COMMIT`, with `git archive`), runs its report and the current one
  * on the shared devnet for the same date and pools, and compares every file they write.
  * When a later change alters the report's files on purpose, this test has served: delete it.
+ * The digest (`emails/`) and its alert state (`state/`) changed on purpose since (issue 13), so
+ * they are left out of the comparison: the data files still must not change by a byte.
  */
 import { execFileSync } from 'node:child_process'
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
@@ -59,9 +61,10 @@ async function runFiles(main: Main, config: string, out: string): Promise<Map<st
     .filter((entry) => entry.isFile())
     .map((entry) => path.relative(out, path.join(entry.parentPath, entry.name)))
     .sort()
+  const data = files.filter((file) => !file.startsWith('emails/') && !file.startsWith('state/'))
   return new Map(
     await Promise.all(
-      files.map(async (file) => [file, await readFile(path.join(out, file))] as const),
+      data.map(async (file) => [file, await readFile(path.join(out, file))] as const),
     ),
   )
 }

@@ -120,6 +120,9 @@ export interface ReceivedEmail {
     readonly filename?: string
     readonly contentType: string
     readonly content: string
+    /** An inline part of the HTML (`cid:` image), with its content id. */
+    readonly related?: boolean
+    readonly cid?: string
   }[]
   readonly at: number
 }

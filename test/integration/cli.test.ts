@@ -225,6 +225,19 @@ describe('bad input is a clear error with a non-zero exit, before any chain read
     expect(stderr).toMatch(message)
   })
 
+  test('a digest webhook whose URL is not set is named, and nothing is read or written', async () => {
+    const file = path.join(out, 'webhook.json')
+    const config = JSON.parse(await readFile(CONFIG, 'utf8'))
+    config.digests[0].webhookUrlEnv = 'NO_SUCH_WEBHOOK'
+    await writeFile(file, JSON.stringify(config))
+    const dir = path.join(out, 'no-webhook')
+    const args = ['run', '--config', file, '--date', date, '--out', dir]
+    const { status, stderr } = await run(args, { [DEVNET_RPC_ENV]: rpcUrl })
+    expect(status).toBe(2)
+    expect(stderr).toMatch(/digest daily: NO_SUCH_WEBHOOK is not set/)
+    await expect(readdir(dir)).rejects.toThrow()
+  })
+
   test('a config with a bad checksum names the field', async () => {
     const file = path.join(out, 'bad.json')
     const config = JSON.parse(await readFile(CONFIG, 'utf8'))

@@ -80,8 +80,10 @@ Environment:
   A digest's "webhookUrlEnv" names a variable holding its webhook URL.
   REPORT_SENDER   From address of digests that do not set one.
 
-Exit status: 0 when the report was written (pools that could not be read are error rows),
-1 when the run failed, 2 for a bad command line, config or date.
+Exit status: 0 when the report was written, status ok or partial (pools that could not be
+read are error rows, or keep the ok row of an earlier run); 1 when the run failed and wrote
+nothing for the date (a chain that cannot be read, the run time limit, another run of the date
+holding its lock, the output folder failing); 2 for a bad command line, config or date.
 For doctor: 0 when every check passed, 1 when one failed, 2 for a bad command line or config.
 For invoke: 0 when the function succeeded, 1 when it failed (its error is printed).
 `
@@ -175,7 +177,13 @@ async function runCommand(argv: readonly string[], io: CliIo): Promise<number> {
     .join(', ')
   io.stdout(`\nPool report for ${date} (UTC)${blocks ? `, ${blocks}` : ''}\n\n`)
   io.stdout(`${renderSummaryTable(result.report)}\n\n`)
-  io.stdout(`${result.poolsOk} pools reported, ${result.poolsFailed} could not be read.\n`)
+  io.stdout(
+    `Status: ${result.status}: ${result.poolsOk} pools reported, ${result.poolsFailed} could not be read.\n`,
+  )
+  for (const { poolId } of result.failedRereads)
+    io.stdout(
+      `${poolId}: kept the ok row of an earlier run of ${date} (see the manifest's notes).\n`,
+    )
   io.stdout(`Files under ${path.resolve(out)}:\n`)
   for (const key of [
     ...result.keys,

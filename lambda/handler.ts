@@ -94,6 +94,9 @@ export async function handler(event: unknown, context?: Context): Promise<Invoca
         defaultFrom: env.sender,
         // Webhook URLs live in the same secret as the RPC URLs (and are redacted the same way).
         webhookUrl: (name) => ready.rpcEnv[name],
+        // The date's lock cannot outlive this invocation by more than a minute (clock skew):
+        // a run killed at the timeout frees the date for the retries.
+        ...(context && { lock: { ttlMs: context.getRemainingTimeInMillis() + 60_000 } }),
       },
       invocation,
       pools,

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto'
 import type { ChainClient } from './chain/createChainClient.ts'
 import type { Config, DigestConfig, PoolConfig } from './config/schema.ts'
 import type { DigestEmail } from './email/composeMime.ts'
@@ -12,12 +13,20 @@ import {
 } from './email/digestView.ts'
 import { postWebhook, webhookMessage } from './email/postWebhook.ts'
 import type { DigestRenderer } from './email/renderDigest.ts'
-import { DeliveryError, errorMessage, InvalidInputError } from './errors.ts'
+import {
+  ChainUnavailableError,
+  DeliveryError,
+  errorMessage,
+  InvalidInputError,
+  RunTimeoutError,
+} from './errors.ts'
 import { renderBalancesCsv } from './output/balancesCsv.ts'
-import { type ManifestEmail, renderManifest } from './output/manifest.ts'
+import { acquireDateLock, type DateLock } from './output/dateLock.ts'
+import { type ManifestEmail, renderManifest, reportStatus } from './output/manifest.ts'
 import { renderMetricsCsv } from './output/metricsCsv.ts'
 import { objectKeys } from './output/objectKeys.ts'
 import { CONTENT_TYPES, type ObjectStore } from './output/objectStore.ts'
+import { replaceDaySet } from './output/replaceDaySet.ts'
 import type { AlertDay } from './report/alertLifecycle.ts'
 import { recordDigestAlerts } from './report/alertState.ts'
 import { buildDailyReport } from './report/buildDailyReport.ts'
@@ -25,7 +34,12 @@ import { addDays } from './report/date.ts'
 import { HISTORY_DAYS } from './report/history.ts'
 import { readDaysBefore, readStoredDay } from './report/readStoredDay.ts'
 import { renderStoredDay, withStoredPools } from './report/storedDay.ts'
-import type { DailyReport } from './report/types.ts'
+import type { DailyReport, FailedReread } from './report/types.ts'
+
+/** How long a date's lock holds if its run dies without releasing it: the longest Lambda run. */
+const DEFAULT_LOCK_TTL_MS = 15 * 60_000
+/** How long a run waits for another run of the same date to finish before failing. */
+const DEFAULT_LOCK_WAIT_MS = 60_000
 
 /** Largest `metrics.csv` part a digest carries (some 800 pools); SES takes up to 10 MB. */
 const MAX_ATTACHMENT_BYTES = 256 * 1024
@@ -40,8 +54,14 @@ export interface RunReportDeps {
   readonly sender: DigestSender
   /** Sender address for digests that do not name one. */
   readonly defaultFrom: string
-  /** Clock of the delivery records. @default the system clock */
+  /** Clock of the delivery records and the date lock. @default the system clock */
   readonly now?: () => Date
+  /**
+   * The per-date lock: how long it holds if the run dies (`ttlMs`, default 15 minutes: it must
+   * outlast the run time limit) and how long a run waits for another run of the date
+   * (`waitMs`, default 60 s).
+   */
+  readonly lock?: { readonly ttlMs?: number; readonly waitMs?: number }
   /**
    * The URL a digest's `webhookUrlEnv` names: from the secret in AWS, the environment locally.
    * @default none: a digest with a webhook fails the run before any read
@@ -73,6 +93,10 @@ export interface RunReportResult {
   readonly report: DailyReport
   readonly poolsOk: number
   readonly poolsFailed: number
+  /** `partial` when some pool of the date's files could not be read (see `reportStatus`). */
+  readonly status: 'ok' | 'partial'
+  /** Pools this run could not read whose ok row of an earlier run was kept. */
+  readonly failedRereads: readonly FailedReread[]
   /** Keys written, manifest last (none in a dry run). */
   readonly keys: readonly string[]
   /** One entry per digest that covers the run's pools, unless `noEmail` or `dryRun`. */
@@ -97,24 +121,28 @@ export type RunEmailOutcome =
     }
 
 /**
- * Runs the daily report for one date: reads the pools, writes `metrics.csv`, `balances.csv`
- * and the stored day, then the manifest, and only then renders and delivers the digests (a
- * failed upload never leads to an email with dead links). Each digest is sent once per date
- * (see `deliverOnce`); the manifest is written again with the delivered emails. A run of some
- * pools rewrites their rows and keeps the other pools' stored rows, so the files always hold
- * one row per configured pool that was ever reported for the date.
+ * Runs the daily report for one date, holding the date's lock (`runs/dt=D/lock.json`) so that
+ * two runs of a date never interleave: reads the pools, replaces `metrics.csv`, `balances.csv`
+ * and the stored day as a set with the manifest last, and only then renders and delivers the
+ * digests (a failed upload never leads to an email with dead links). Each digest is sent once
+ * per date (see `deliverOnce`); the manifest is written again with the delivered emails. A run
+ * of some pools rewrites their rows and keeps the other pools' stored rows, so the files always
+ * hold one row per configured pool that was ever reported for the date; a pool that fails
+ * where an earlier run of the date read it keeps that ok row.
  *
  * @param deps - config, chain clients, output store, renderer, sender
  * @param request - date, pools and what to write and send
  * @returns a summary of the run
+ * @throws ChainUnavailableError (or `RunTimeoutError`) when a chain did not answer: nothing
+ *   is written and nothing sent
+ * @throws DateLockedError when another run of the date holds the lock for longer than the wait
  * @throws DeliveryError when a digest could not be sent (the files are stored by then)
  */
 export async function runReport(
   deps: RunReportDeps,
   request: RunReportRequest,
 ): Promise<RunReportResult> {
-  const { config, store } = deps
-  const { date } = request
+  const { config } = deps
   const delivers = !request.dryRun && !request.noEmail
   const missingWebhooks = config.digests.filter(
     (digest) => delivers && digest.webhookUrlEnv && !deps.webhookUrl?.(digest.webhookUrlEnv),
@@ -127,45 +155,72 @@ export async function runReport(
       ),
     )
   }
-  const fresh = await buildDailyReport({
-    config,
-    date,
-    clientFor: deps.clientFor,
-    ...(request.pools && { pools: request.pools }),
-    storedStart: () => readStoredDay(store, addDays(date, -1)),
+  if (request.dryRun) {
+    const fresh = await readDay(deps, request.date, request.pools)
+    const status = reportStatus(fresh)
+    return { ...freshCounts(request.date, fresh), status, failedRereads: [], keys: [], emails: [] }
+  }
+  const lock = await acquireDateLock(deps.store, request.date, {
+    ttlMs: deps.lock?.ttlMs ?? DEFAULT_LOCK_TTL_MS,
+    waitMs: deps.lock?.waitMs ?? DEFAULT_LOCK_WAIT_MS,
+    ...(deps.now && { now: deps.now }),
   })
-  const poolsFailed = fresh.pools.filter((day) => day.status === 'error').length
-  const result = { date, report: fresh, poolsOk: fresh.pools.length - poolsFailed, poolsFailed }
-  if (request.dryRun) return { ...result, keys: [], emails: [] }
+  try {
+    return await runLocked(deps, request, lock)
+  } finally {
+    // A lock that cannot be released (the store failing) ends at its expiry.
+    await lock.release().catch(() => {})
+  }
+}
 
+async function runLocked(
+  deps: RunReportDeps,
+  request: RunReportRequest,
+  lock: DateLock,
+): Promise<RunReportResult> {
+  const { config, store } = deps
+  const { date } = request
+  const fresh = await readDay(deps, date, request.pools)
+  const result = freshCounts(date, fresh)
+  // The date's stored day is needed to complete a run of some pools, and to keep the ok rows
+  // of earlier runs where this run failed; a full run that read every pool needs neither.
   const someOnly = fresh.pools.length < config.pools.length
-  const report = someOnly ? withStoredPools(fresh, await readStoredDay(store, date), config) : fresh
+  const report =
+    someOnly || fresh.pools.some((day) => day.status === 'error')
+      ? withStoredPools(fresh, await readStoredDay(store, date), config)
+      : fresh
+  const status = reportStatus(report)
+  const failedRereads = report.failedRereads ?? []
   const files = [
     objectKeys.metrics(date),
     objectKeys.balances(date),
     objectKeys.poolDays(date),
   ] as const
-  await Promise.all([
-    store.put(files[0], renderMetricsCsv(report), CONTENT_TYPES.csv),
-    store.put(files[1], renderBalancesCsv(report), CONTENT_TYPES.csv),
-    store.put(files[2], renderStoredDay(report), CONTENT_TYPES.json),
-  ])
   const manifestKey = objectKeys.manifest(date)
-  const writeManifest = (emails: readonly ManifestEmail[]) =>
-    store.put(
-      manifestKey,
-      renderManifest({
-        report,
-        configHash: deps.configHash,
-        files,
-        rows: { metrics: report.pools.length, balances: countBalanceRows(report) },
-        emails,
-      }),
-      CONTENT_TYPES.json,
-    )
+  const manifest = (emails: readonly ManifestEmail[]) => ({
+    key: manifestKey,
+    body: renderManifest({
+      report,
+      configHash: deps.configHash,
+      files,
+      rows: { metrics: report.pools.length, balances: countBalanceRows(report) },
+      emails,
+    }),
+    contentType: CONTENT_TYPES.json,
+  })
   // The manifest keeps listing digests that earlier runs of the date sent.
   const sentBefore = await readSentDigests(store, date, config.digests)
-  await writeManifest(sentBefore)
+  await replaceDaySet(store, {
+    date,
+    runId: randomUUID(),
+    parts: [
+      { key: files[0], body: renderMetricsCsv(report), contentType: CONTENT_TYPES.csv },
+      { key: files[1], body: renderBalancesCsv(report), contentType: CONTENT_TYPES.csv },
+      { key: files[2], body: renderStoredDay(report), contentType: CONTENT_TYPES.json },
+    ],
+    manifest: manifest(sentBefore),
+    beforeReplace: () => lock.confirm(),
+  })
   const keys = [...files, manifestKey]
   // The alert lifecycle follows the data, sent or not: a run without email still records it.
   const alertDays = new Map<string, AlertDay>()
@@ -175,7 +230,7 @@ export async function runReport(
     const { day } = await recordDigestAlerts(store, digest.name, date, observations)
     alertDays.set(digest.name, day)
   }
-  if (request.noEmail) return { ...result, keys, emails: [] }
+  if (request.noEmail) return { ...result, status, failedRereads, keys, emails: [] }
 
   const links: DigestLinks = {
     metrics: await store.linkFor(files[0]),
@@ -249,9 +304,52 @@ export async function runReport(
     ? []
     : emails.flatMap((outcome) => ('id' in outcome ? [manifestEmail(outcome)] : []))
   const delivered = mergeByDigest(sentBefore, sentNow)
-  if (JSON.stringify(delivered) !== JSON.stringify(sentBefore)) await writeManifest(delivered)
+  if (JSON.stringify(delivered) !== JSON.stringify(sentBefore)) {
+    const { key, body, contentType } = manifest(delivered)
+    await store.put(key, body, contentType)
+  }
   if (failed.length > 0) throw new DeliveryError(date, failed)
-  return { ...result, keys, emails, ...(webhooks.length > 0 && { webhooks }) }
+  return {
+    ...result,
+    status,
+    failedRereads,
+    keys,
+    emails,
+    ...(webhooks.length > 0 && { webhooks }),
+  }
+}
+
+/**
+ * Reads the selected pools of a date from the chain.
+ *
+ * @throws ChainUnavailableError when a chain did not answer, saying that nothing was written
+ */
+async function readDay(
+  deps: RunReportDeps,
+  date: string,
+  pools: readonly PoolConfig[] | undefined,
+): Promise<DailyReport> {
+  try {
+    return await buildDailyReport({
+      config: deps.config,
+      date,
+      clientFor: deps.clientFor,
+      ...(pools && { pools }),
+      storedStart: () => readStoredDay(deps.store, addDays(date, -1)),
+    })
+  } catch (error) {
+    if (!(error instanceof ChainUnavailableError)) throw error
+    const Failure = error instanceof RunTimeoutError ? RunTimeoutError : ChainUnavailableError
+    throw new Failure(
+      `${error.shortMessage}; nothing was written for ${date} and no digest was sent`,
+      { cause: error },
+    )
+  }
+}
+
+function freshCounts(date: string, fresh: DailyReport) {
+  const poolsFailed = fresh.pools.filter((day) => day.status === 'error').length
+  return { date, report: fresh, poolsOk: fresh.pools.length - poolsFailed, poolsFailed }
 }
 
 /** A digest's webhook post of the day: only when it has a URL and something to say. */

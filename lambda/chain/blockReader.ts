@@ -8,9 +8,10 @@ import {
   encodeFunctionData,
   type Hex,
 } from 'viem'
-import { ContractReadError } from '../errors.ts'
+import { ChainUnavailableError, ContractReadError, errorMessage } from '../errors.ts'
 import { aggregate3, type RawResult } from './aggregate3.ts'
 import type { ChainClient } from './createChainClient.ts'
+import { isStateUnavailable } from './isStateUnavailable.ts'
 
 type ViewFunctionName<abi extends Abi> = ContractFunctionName<abi, 'pure' | 'view'>
 
@@ -149,8 +150,9 @@ export function createBlockReader(
         })
       }
     } catch (error) {
+      const failure = roundFailure(error, blockNumber)
       return () => {
-        for (const pending of batch) pending.reject(error)
+        for (const pending of batch) pending.reject(failure)
       }
     }
   }
@@ -191,4 +193,17 @@ export function createBlockReader(
   }
 
   return { blockNumber, readRaw, read }
+}
+
+/**
+ * What a failed Multicall3 request means for its calls: a node that no longer holds the
+ * block's state says so (the run can start from a stored snapshot), anything else is the
+ * chain failing, not the pools (a revert inside `aggregate3` is a result, never an error).
+ */
+function roundFailure(error: unknown, blockNumber: bigint): unknown {
+  if (error instanceof ChainUnavailableError || isStateUnavailable(error)) return error
+  return new ChainUnavailableError(
+    `a Multicall3 request at block ${blockNumber} failed: ${errorMessage(error)}`,
+    { cause: error },
+  )
 }

@@ -15,6 +15,8 @@ export interface InvocationSummary {
   readonly trigger: Invocation['trigger']
   readonly dates: readonly string[]
   readonly dryRun: boolean
+  /** `partial` when some date is partial (see `DateSummary.status`), else `ok`. */
+  readonly status: 'ok' | 'partial'
   readonly poolsOk: number
   readonly poolsFailed: number
   readonly emailsSent: number
@@ -25,9 +27,13 @@ export interface InvocationSummary {
 /** One date of an invocation. */
 export interface DateSummary {
   readonly date: string
+  /** `partial` when every chain answered but some pools did not (a failed chain throws). */
+  readonly status: 'ok' | 'partial'
   readonly poolsOk: number
   readonly poolsFailed: number
   readonly failedPools: readonly { readonly poolId: string; readonly error: string }[]
+  /** Pools whose re-read failed and whose ok row of an earlier run was kept. */
+  readonly keptRows: readonly { readonly poolId: string; readonly error: string }[]
   /** Where the files went (`s3://…`), manifest last; none in a dry run. */
   readonly written: readonly string[]
   readonly emails: readonly RunEmailOutcome[]
@@ -102,6 +108,7 @@ export async function runInvocation(
     trigger: invocation.trigger,
     dates: invocation.dates,
     dryRun: invocation.dryRun,
+    status: runs.some((run) => run.status === 'partial') ? 'partial' : 'ok',
     poolsOk: total((run) => run.poolsOk),
     poolsFailed: total((run) => run.poolsFailed),
     emailsSent: total(emailsSent),
@@ -122,11 +129,13 @@ function summarizeDate(
 ): DateSummary {
   return {
     date: result.date,
+    status: result.status,
     poolsOk: result.poolsOk,
     poolsFailed: result.poolsFailed,
     failedPools: result.report.pools.flatMap((day) =>
       day.status === 'error' ? [{ poolId: day.pool.id, error: day.error }] : [],
     ),
+    keptRows: result.failedRereads,
     written: result.keys.map(locate),
     emails: result.emails,
     ...(dryRun && { metrics: metricsRows(result.report) }),

@@ -1,21 +1,23 @@
-import { createHash } from 'node:crypto'
-import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises'
+import { createHash, randomUUID } from 'node:crypto'
+import { mkdir, readFile, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { pathToFileURL } from 'node:url'
 import type { ObjectStore } from './objectStore.ts'
 
 /**
- * An `ObjectStore` on a local folder, with the same layout as the bucket.
+ * An `ObjectStore` on a local folder, with the same layout as the bucket. Every replacement
+ * is a rename, so a reader never sees a half-written file; conditional writes have S3's
+ * semantics across processes.
  *
  * @param root - the output folder
  * @returns the store; links are `file://` URLs
  */
 export function createLocalStore(root: string): ObjectStore {
   const resolve = (key: string) => path.join(path.resolve(root), ...key.split('/'))
-  const write = async (key: string, body: string | Uint8Array, flag: 'w' | 'wx') => {
+  const create = async (key: string, body: string | Uint8Array) => {
     const file = resolve(key)
     await mkdir(path.dirname(file), { recursive: true })
-    await writeFile(file, body, { flag })
+    await writeFile(file, body, { flag: 'wx' })
   }
   const getText = async (key: string) => {
     try {
@@ -27,12 +29,16 @@ export function createLocalStore(root: string): ObjectStore {
   }
   return {
     async put(key, body) {
-      await write(key, body, 'w')
+      const file = resolve(key)
+      await mkdir(path.dirname(file), { recursive: true })
+      const temporary = `${file}.${randomUUID()}.tmp`
+      await writeFile(temporary, body)
+      await rename(temporary, file)
     },
     async putIfAbsent(key, body) {
       try {
         // O_EXCL: the create fails if the file exists, atomically, like S3's If-None-Match: *.
-        await write(key, body, 'wx')
+        await create(key, body)
         return true
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false
@@ -61,8 +67,25 @@ export function createLocalStore(root: string): ObjectStore {
       return text === undefined ? undefined : { text, etag: etagOf(text) }
     },
     getText,
+    async move(from, to) {
+      const target = resolve(to)
+      await mkdir(path.dirname(target), { recursive: true })
+      await rename(resolve(from), target)
+    },
     async delete(key) {
-      await rm(resolve(key), { force: true })
+      const file = resolve(key)
+      await rm(file, { force: true })
+      // Like S3, a folder exists only while something is in it (staging folders go away).
+      const top = `${path.resolve(root)}${path.sep}`
+      for (let dir = path.dirname(file); dir.startsWith(top); dir = path.dirname(dir)) {
+        if (
+          !(await rmdir(dir).then(
+            () => true,
+            () => false,
+          ))
+        )
+          break
+      }
     },
     async linkFor(key) {
       return pathToFileURL(resolve(key)).href

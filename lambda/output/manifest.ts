@@ -20,6 +20,20 @@ export interface ManifestInput {
 }
 
 /**
+ * `partial` when some pool of the date could not be read (an error row, or a failed re-read
+ * whose earlier ok row was kept), else `ok`. A chain that cannot be read fails the run
+ * instead, so a written date is never worse than `partial`.
+ *
+ * @param report - the date's report as written
+ * @returns the status
+ */
+export function reportStatus(report: DailyReport): 'ok' | 'partial' {
+  const failed =
+    report.pools.some((day) => day.status === 'error') || (report.failedRereads?.length ?? 0) > 0
+  return failed ? 'partial' : 'ok'
+}
+
+/**
  * Renders `manifest.json`: what ran (config hash, code version), at which blocks, how many
  * rows, which pools failed and why, and which emails went out. Deterministic: no wall-clock
  * time, so re-running a date rewrites the same bytes.
@@ -30,6 +44,7 @@ export interface ManifestInput {
 export function renderManifest({ report, configHash, files, rows, emails }: ManifestInput): string {
   const manifest = {
     date: report.date,
+    status: reportStatus(report),
     configHash,
     version: VERSION,
     chains: Object.fromEntries(
@@ -53,9 +68,15 @@ export function renderManifest({ report, configHash, files, rows, emails }: Mani
     errors: report.pools.flatMap((day) =>
       day.status === 'error' ? [{ poolId: day.pool.id, error: day.error }] : [],
     ),
-    notes: report.pools.flatMap((day) =>
-      day.status === 'ok' && day.note ? [{ poolId: day.pool.id, note: day.note }] : [],
-    ),
+    notes: [
+      ...report.pools.flatMap((day) =>
+        day.status === 'ok' && day.note ? [{ poolId: day.pool.id, note: day.note }] : [],
+      ),
+      ...(report.failedRereads ?? []).map(({ poolId, error }) => ({
+        poolId,
+        note: `this run could not read the pool (${error}); the ok row of an earlier run of the date is kept`,
+      })),
+    ],
     files,
     emails,
   }

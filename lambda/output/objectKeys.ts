@@ -22,6 +22,13 @@ export const objectKeys = {
    * with conditional writes.
    */
   alertState: (digest: string) => `state/alerts/${digest}.json`,
+  /** The lock a run holds while it reads and writes a date (see `acquireDateLock`). */
+  lock: (date: string) => `runs/dt=${date}/lock.json`,
+  /**
+   * Where a run uploads a file of the date before it replaces the set: outside the
+   * `metrics/` and `balances/` tables, so that Athena never reads a staged part.
+   */
+  staged: (date: string, runId: string, key: string) => `runs/dt=${date}/staging/${runId}/${key}`,
   /** Rendered digests (`.html`, `.txt`, `.eml`) of local runs. */
   email: (date: string, digest: string, extension: 'html' | 'txt' | 'eml') =>
     `emails/dt=${date}/${digest}.${extension}`,

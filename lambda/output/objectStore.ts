@@ -21,6 +21,11 @@ export interface ObjectStore {
   getVersioned(key: string): Promise<{ readonly text: string; readonly etag: string } | undefined>
   /** Reads an object as UTF-8 text; `undefined` if there is none. */
   getText(key: string): Promise<string | undefined>
+  /**
+   * Puts the object at `from` in the place of the object at `to` and removes `from`: the
+   * last step of replacing a date's files, whose bodies were uploaded beforehand.
+   */
+  move(from: string, to: string): Promise<void>
   /** Deletes an object; deleting a missing object is not an error. */
   delete(key: string): Promise<void>
   /** A link a reader can download the object from (a file URL locally, a signed URL in AWS). */

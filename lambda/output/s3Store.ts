@@ -1,4 +1,5 @@
 import {
+  CopyObjectCommand,
   DeleteObjectCommand,
   GetObjectCommand,
   NoSuchKey,
@@ -19,7 +20,8 @@ export interface S3StoreOptions {
 
 /**
  * An `ObjectStore` on an S3 bucket: the layout under a prefix, each object with its content
- * type. `putIfAbsent` and `putIfMatch` are S3 conditional writes (`If-None-Match: *`, `If-Match`).
+ * type. `putIfAbsent` and `putIfMatch` are S3 conditional writes (`If-None-Match: *`, `If-Match`);
+ * `move` is a server-side copy (content type included) and a delete.
  *
  * @param options - client, bucket, prefix, link maker
  * @returns the store
@@ -46,8 +48,9 @@ export function createS3Store({ client, bucket, prefix, linkFor }: S3StoreOption
       return true
     } catch (error) {
       // 412: the condition failed (the object exists, changed or vanished); 409: a concurrent
-      // conditional write to the same key won.
-      if (error instanceof S3ServiceException && [409, 412].includes(statusOf(error))) return false
+      // conditional write to the same key won; 404: an If-Match on an object deleted meanwhile.
+      if (error instanceof S3ServiceException && [404, 409, 412].includes(statusOf(error)))
+        return false
       throw error
     }
   }
@@ -73,6 +76,17 @@ export function createS3Store({ client, bucket, prefix, linkFor }: S3StoreOption
     getVersioned: get,
     async getText(key) {
       return (await get(key))?.text
+    },
+    async move(from, to) {
+      await client.send(
+        new CopyObjectCommand({
+          Bucket: bucket,
+          Key: prefix + to,
+          // Layout keys are URL-safe but for `=`; encodeURI keeps `/` and `=` as S3 reads them.
+          CopySource: encodeURI(`${bucket}/${prefix}${from}`),
+        }),
+      )
+      await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: prefix + from }))
     },
     async delete(key) {
       await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: prefix + key }))

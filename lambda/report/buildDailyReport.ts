@@ -3,12 +3,17 @@ import { createBlockReader, createRoundScheduler } from '../chain/blockReader.ts
 import type { ChainClient } from '../chain/createChainClient.ts'
 import { createBlockFinder } from '../chain/findBlockAtTimestamp.ts'
 import type { Config, PoolConfig } from '../config/schema.ts'
-import { DayNotAvailableError, errorMessage } from '../errors.ts'
+import {
+  ChainUnavailableError,
+  DayNotAvailableError,
+  errorMessage,
+  RunTimeoutError,
+} from '../errors.ts'
 import { indexPrices } from '../prices/priceIndex.ts'
 import { dayBounds } from './date.ts'
 import { readPoolDay } from './readPoolDay.ts'
 import type { StoredDay } from './storedDay.ts'
-import type { ChainDay, DailyReport, PoolDay } from './types.ts'
+import type { ChainDay, DailyReport } from './types.ts'
 
 export interface BuildDailyReportParameters {
   readonly config: Config
@@ -33,6 +38,8 @@ export interface BuildDailyReportParameters {
  * @param parameters - config, date, pools, chain clients
  * @returns the day's report, one entry per pool in config order
  * @throws DayNotAvailableError when a chain cannot cover the date (not over yet, before genesis)
+ * @throws ChainUnavailableError (or its `RunTimeoutError`) when a chain's RPC did not answer,
+ *   in the block search or a Multicall3 round: a failure of the chain, not of its pools
  */
 export async function buildDailyReport({
   config,
@@ -70,13 +77,7 @@ export async function buildDailyReport({
             `cannot report ${date} on ${name}: ${why}; ${error.shortMessage}`,
           )
         }
-        const reason = `chain ${name} could not be read: ${errorMessage(error)}`
-        return {
-          chain: undefined,
-          days: chainPools.map(
-            (pool): PoolDay => ({ pool, chainId: chain.chainId, status: 'error', error: reason }),
-          ),
-        }
+        throw chainUnavailable(name, error)
       }
       const readerOptions = {
         ...(chain.multicall3 && { multicallAddress: chain.multicall3 as Address }),
@@ -104,7 +105,9 @@ export async function buildDailyReport({
             ...(storedOnce && { storedStart: storedOnce }),
           }),
         ),
-      )
+      ).catch((error: unknown) => {
+        throw chainUnavailable(name, error)
+      })
       return { chain: blocks, days }
     }),
   )
@@ -113,7 +116,18 @@ export async function buildDailyReport({
   )
   return {
     date,
-    chains: perChain.flatMap(({ chain }) => (chain ? [chain] : [])),
+    chains: perChain.map(({ chain }) => chain),
     pools: pools.map((pool) => byId.get(pool.id)!),
   }
+}
+
+/**
+ * A chain's failure, named: the run time limit stays a `RunTimeoutError`, any other failure of
+ * a request (the block search, a Multicall3 round) is a `ChainUnavailableError`.
+ */
+function chainUnavailable(name: string, error: unknown): ChainUnavailableError {
+  const message = `chain ${name} could not be read: ${errorMessage(error)}`
+  return error instanceof RunTimeoutError
+    ? new RunTimeoutError(message, { cause: error })
+    : new ChainUnavailableError(message, { cause: error })
 }

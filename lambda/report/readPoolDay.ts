@@ -4,7 +4,7 @@ import type { BlockStamp } from '../chain/findBlockAtTimestamp.ts'
 import { isStateUnavailable } from '../chain/isStateUnavailable.ts'
 import { readTokenMetadata } from '../chain/readTokenMetadata.ts'
 import type { Config, PoolConfig } from '../config/schema.ts'
-import { errorMessage, ReportError } from '../errors.ts'
+import { ChainUnavailableError, errorMessage, ReportError } from '../errors.ts'
 import {
   completePoolPrices,
   MissingPriceError,
@@ -40,11 +40,12 @@ export interface ReadPoolDayParameters {
 
 /**
  * Reads one pool at the day's two blocks, with its tokens and reference prices, and
- * computes its metrics. Never throws: a pool that cannot be read or priced becomes an
- * error row and the other pools go on.
+ * computes its metrics. A pool that cannot be read or priced becomes an error row and the
+ * other pools go on; only a chain that does not answer ends the read.
  *
  * @param parameters - the pool, the two snapshots, the price sources
  * @returns the pool's day
+ * @throws ChainUnavailableError when the chain's RPC failed (not the pool)
  */
 export async function readPoolDay(parameters: ReadPoolDayParameters): Promise<PoolDay> {
   const { pool, chainId, start, end } = parameters
@@ -52,6 +53,7 @@ export async function readPoolDay(parameters: ReadPoolDayParameters): Promise<Po
   try {
     return { ...base, status: 'ok', ...(await computePoolDay(parameters)) }
   } catch (error) {
+    if (error instanceof ChainUnavailableError) throw error
     return { ...base, status: 'error', error: errorMessage(error) }
   }
 }
@@ -164,11 +166,18 @@ function sameTokens(a: readonly Address[], b: readonly Address[]): boolean {
   return a.length === b.length && a.every((token, i) => isAddressEqual(token, b[i]!))
 }
 
-/** Like `Promise.all`, but waits for every promise and rethrows the first failure in argument order. */
+/**
+ * Like `Promise.all`, but waits for every promise and rethrows the first failure in argument
+ * order; a chain that did not answer comes before any failure of the pool.
+ */
 async function settledInOrder<T extends readonly unknown[]>(
   promises: { [K in keyof T]: Promise<T[K]> },
 ): Promise<T> {
   const results = await Promise.allSettled(promises)
-  for (const result of results) if (result.status === 'rejected') throw result.reason
+  const failures = results.flatMap((result) =>
+    result.status === 'rejected' ? [result.reason] : [],
+  )
+  const chainDown = failures.find((reason) => reason instanceof ChainUnavailableError)
+  if (chainDown ?? failures.length > 0) throw chainDown ?? failures[0]
   return results.map((result) => (result as PromiseFulfilledResult<unknown>).value) as unknown as T
 }

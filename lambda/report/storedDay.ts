@@ -3,7 +3,7 @@ import { z } from 'zod'
 import type { BlockStamp } from '../chain/findBlockAtTimestamp.ts'
 import type { Config, PoolConfig } from '../config/schema.ts'
 import type { PoolState } from '../protocols/registry.ts'
-import type { ChainDay, DailyReport, PoolDay } from './types.ts'
+import type { ChainDay, DailyReport, FailedReread, PoolDay } from './types.ts'
 
 /**
  * A date's report as a run stores it (`runs/dt=D/pool-days.json`): every pool's day as
@@ -135,9 +135,11 @@ export function storedStartFor(
 }
 
 /**
- * A run of some pools, completed with the stored days of the other configured pools, so that
- * the date's files keep one row per configured pool. Pools follow the config order, chains the
- * order in which the pools first name them, as in a run of every pool.
+ * A run's report merged with the date's stored day: the stored days of the configured pools
+ * the run did not read are kept (so that the date's files keep one row per configured pool),
+ * and so is the stored ok row of a pool whose re-read failed (an ok row is never replaced by
+ * an error row; `failedRereads` lists those). Pools follow the config order, chains the order
+ * in which the pools first name them, as in a run of every pool.
  *
  * @param fresh - what this run read
  * @param stored - the date's stored day, if any
@@ -150,8 +152,15 @@ export function withStoredPools(
   config: Pick<Config, 'pools'>,
 ): DailyReport {
   const freshDays = new Map(fresh.pools.map((day) => [day.pool.id, day]))
+  const failedRereads: FailedReread[] = []
   const pools = config.pools.flatMap((pool) => {
-    const day = freshDays.get(pool.id) ?? storedPoolDay(stored, pool)
+    const read = freshDays.get(pool.id)
+    const kept = storedPoolDay(stored, pool)
+    if (read?.status === 'error' && kept?.status === 'ok') {
+      failedRereads.push({ poolId: pool.id, error: read.error })
+      return [kept]
+    }
+    const day = read ?? kept
     return day ? [day] : []
   })
   const freshChains = new Map(fresh.chains.map((chain) => [chain.name, chain]))
@@ -159,7 +168,7 @@ export function withStoredPools(
     const chain = freshChains.get(name) ?? stored?.chains.get(name)
     return chain ? [chain] : []
   })
-  return { date: fresh.date, chains, pools }
+  return { date: fresh.date, chains, pools, ...(failedRereads.length > 0 && { failedRereads }) }
 }
 
 function replacer(_key: string, value: unknown): unknown {

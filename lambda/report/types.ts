@@ -58,4 +58,15 @@ export interface DailyReport {
   readonly chains: readonly ChainDay[]
   /** In config order. */
   readonly pools: readonly PoolDay[]
+  /**
+   * Pools this run could not read whose ok row from an earlier run of the date was kept in
+   * their place (an ok row is never replaced by an error row); absent when there are none.
+   */
+  readonly failedRereads?: readonly FailedReread[]
+}
+
+/** A pool whose re-read failed, and why; its stored ok row stands. */
+export interface FailedReread {
+  readonly poolId: string
+  readonly error: string
 }

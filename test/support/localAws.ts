@@ -18,24 +18,40 @@ export interface LocalService {
   readonly stop: () => Promise<void>
 }
 
+/** A request s3rver is about to serve, for `failWhen`. */
+export interface S3Request {
+  readonly method: string
+  /** The object key, without the bucket. */
+  readonly key: string
+}
+
 /**
  * Starts s3rver on a free loopback port with the given buckets, in a fresh folder.
  *
- * s3rver 3.7 honours `If-None-Match` on GET only and ignores it and `If-Match` on PUT, where
- * S3 refuses the write with 412 PreconditionFailed when the key exists (`If-None-Match: *`) or
- * is not the version named (`If-Match`), and with 409 ConditionalRequestConflict while another
- * conditional write to it is under way. The delivery claim and the alert state depend on that,
- * so a first middleware adds S3's documented behaviour for both.
+ * s3rver 3.7 honours `If-None-Match` and `If-Match` on GET only and ignores them on PUT,
+ * where S3 refuses the write with 412 PreconditionFailed when the key exists (for
+ * `If-None-Match: *`) or has another ETag (for `If-Match`), 404 when an `If-Match` key is gone,
+ * and 409 ConditionalRequestConflict while another conditional write to it is under way. The
+ * delivery claim, the alert state and the date lock depend on that, so a first middleware adds S3's documented
+ * behaviour. `failWhen` makes the server answer chosen requests with 500 InternalError, as S3
+ * does in an outage (the SDK retries those, and gives up after its attempts).
  *
  * @param buckets - bucket names to create
  * @param directory - the folder to keep objects in (reuse it to restart a stopped server)
- * @returns the endpoint, the folder, and a stop function
+ * @returns the endpoint, the folder, a fault switch, and a stop function
  */
 export async function startS3rver(
   buckets: readonly string[],
   directory?: string,
   port = 0,
-): Promise<LocalService & { readonly directory: string; readonly port: number }> {
+): Promise<
+  LocalService & {
+    readonly directory: string
+    readonly port: number
+    /** Answers the requests the predicate picks with 500 (`undefined`: serve all again). */
+    failWhen(predicate: ((request: S3Request) => boolean) | undefined): void
+  }
+> {
   const dir = directory ?? (await mkdtemp(path.join(tmpdir(), 's3rver-')))
   const server = new S3rver({
     address: '127.0.0.1',
@@ -47,12 +63,21 @@ export async function startS3rver(
   // s3rver is a Koa app; its types do not show the middleware stack and the store.
   const koa = server as unknown as S3rverInternals
   const creating = new Set<string>()
+  let failing: ((request: S3Request) => boolean) | undefined
   koa.middleware.unshift(async (ctx: S3rverContext, next: () => Promise<void>) => {
-    const ifNoneMatch = ctx.headers['if-none-match']
+    const [bucket = '', ...path] = ctx.path.slice(1).split('/').map(decodeURIComponent)
+    const key = path.join('/')
+    if (failing?.({ method: ctx.method, key })) {
+      const outage = new S3Error(
+        'InternalError',
+        'We encountered an internal error. Please try again.',
+      )
+      outage.status = 500
+      throw outage
+    }
     const ifMatch = ctx.headers['if-match']
-    if (ctx.method !== 'PUT' || (ifNoneMatch !== '*' && ifMatch === undefined)) return next()
-    const [bucket = '', ...key] = ctx.path.slice(1).split('/').map(decodeURIComponent)
-    const id = `${bucket}/${key.join('/')}`
+    if (ctx.method !== 'PUT' || (ctx.headers['if-none-match'] !== '*' && !ifMatch)) return next()
+    const id = `${bucket}/${key}`
     // As in S3: a conditional write racing another one to the same key gets 409.
     if (creating.has(id)) {
       const conflict = new S3Error(
@@ -64,16 +89,18 @@ export async function startS3rver(
     }
     creating.add(id)
     try {
-      const exists = await koa.store.existsObject(bucket, key.join('/'))
-      const holds =
-        ifMatch === undefined
-          ? !exists
-          : exists && (await koa.store.getMetadata(bucket, key.join('/'))).etag === ifMatch
+      const exists = await koa.store.existsObject(bucket, key)
+      if (ifMatch && !exists) {
+        const gone = new S3Error('NoSuchKey', 'The specified key does not exist.', { Key: key })
+        gone.status = 404
+        throw gone
+      }
+      const holds = ifMatch ? (await koa.store.getMetadata(bucket, key)).etag === ifMatch : !exists
       if (!holds)
         throw new S3Error(
           'PreconditionFailed',
           'At least one of the pre-conditions you specified did not hold',
-          { Condition: ifMatch === undefined ? 'If-None-Match' : 'If-Match' },
+          { Condition: ifMatch ? 'If-Match' : 'If-None-Match' },
         )
       await next()
     } finally {
@@ -85,6 +112,9 @@ export async function startS3rver(
     endpoint: `http://127.0.0.1:${address.port}`,
     directory: dir,
     port: address.port,
+    failWhen(predicate) {
+      failing = predicate
+    },
     stop: async () => {
       // Keep-alive connections outlive close(): drop them, or a pooled client still gets in.
       koa.httpServer?.closeAllConnections()
@@ -98,7 +128,7 @@ interface S3rverInternals {
   readonly middleware: ((ctx: S3rverContext, next: () => Promise<void>) => Promise<void>)[]
   readonly store: {
     existsObject(bucket: string, key: string): Promise<boolean>
-    getMetadata(bucket: string, key: string): Promise<{ etag?: string }>
+    getMetadata(bucket: string, key: string): Promise<{ etag: string }>
   }
 }
 

@@ -62,7 +62,8 @@ export async function startS3rver(
   })
   // s3rver is a Koa app; its types do not show the middleware stack and the store.
   const koa = server as unknown as S3rverInternals
-  const creating = new Set<string>()
+  /** Conditional writes under way, by bucket and key, settled when done. */
+  const creating = new Map<string, Promise<void>>()
   let failing: ((request: S3Request) => boolean) | undefined
   koa.middleware.unshift(async (ctx: S3rverContext, next: () => Promise<void>) => {
     const [bucket = '', ...path] = ctx.path.slice(1).split('/').map(decodeURIComponent)
@@ -75,9 +76,11 @@ export async function startS3rver(
       outage.status = 500
       throw outage
     }
+    const id = `${bucket}/${key}`
+    // S3 reads are atomic; s3rver's are not while it rewrites an object: wait for the write.
+    if (ctx.method === 'GET') await creating.get(id)
     const ifMatch = ctx.headers['if-match']
     if (ctx.method !== 'PUT' || (ctx.headers['if-none-match'] !== '*' && !ifMatch)) return next()
-    const id = `${bucket}/${key}`
     // As in S3: a conditional write racing another one to the same key gets 409.
     if (creating.has(id)) {
       const conflict = new S3Error(
@@ -87,7 +90,13 @@ export async function startS3rver(
       conflict.status = 409
       throw conflict
     }
-    creating.add(id)
+    let written = () => {}
+    creating.set(
+      id,
+      new Promise<void>((resolve) => {
+        written = resolve
+      }),
+    )
     try {
       const exists = await koa.store.existsObject(bucket, key)
       if (ifMatch && !exists) {
@@ -105,6 +114,17 @@ export async function startS3rver(
       await next()
     } finally {
       creating.delete(id)
+      written()
+    }
+  })
+  // Outermost, so that it sees the errors of the middleware above.
+  koa.middleware.unshift(async (ctx: S3rverContext, next: () => Promise<void>) => {
+    try {
+      await next()
+    } catch (error) {
+      // Answering before the body is read makes the client see a reset connection, not the error.
+      if (!ctx.req.readableEnded) for await (const _chunk of ctx.req);
+      throw error
     }
   })
   const address: AddressInfo = await server.run()
@@ -133,6 +153,7 @@ interface S3rverInternals {
 }
 
 interface S3rverContext {
+  readonly req: IncomingMessage
   readonly method: string
   readonly path: string
   readonly headers: Record<string, string | undefined>

@@ -1,8 +1,15 @@
 import { randomBytes } from 'node:crypto'
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { createServer } from 'node:http'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3'
+import {
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3'
 import { afterAll, beforeAll, expect, test, vi } from 'vitest'
 import { DEVNET_RPC_ENV } from '../../devnet/devnetConfig.ts'
 import { type CliIo, main } from '../../lambda/cli.ts'
@@ -14,6 +21,7 @@ import {
   type LocalService,
   type ReceivedEmail,
   removeFolder,
+  type S3Request,
   serveFunctionUrl,
   serveLambdaApi,
   startS3rver,
@@ -352,6 +360,155 @@ test('when SES fails the files stay, and a re-run sends only what is missing', a
   const rerun = await handler({ date: day })
   expect(rerun.emailsSent).toBe(1)
   expect((await ses.received()).length).toBe(received.length + 1)
+})
+
+/** Every object of a date under the prefix, by key (data files, manifest, lock, deliveries). */
+async function objectsOf(day: string): Promise<Map<string, string>> {
+  const listed = await s3.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: PREFIX }))
+  const keys = (listed.Contents ?? [])
+    .map((object) => object.Key!.slice(PREFIX.length))
+    .filter((key) => key.includes(`/dt=${day}/`))
+    .sort()
+  return new Map(
+    await Promise.all(keys.map(async (key) => [key, (await getObject(key)).body] as const)),
+  )
+}
+
+/** Emails that went to an address about a date. */
+const emailsAbout = async (day: string, address: string) =>
+  emailsTo(await ses.received(), address).filter((email) => email.subject.includes(day))
+
+// The staged manifest is the last upload of the set; the moves into place come after it.
+const stagedManifest = ({ method, key }: S3Request) =>
+  method === 'PUT' && key.includes('/staging/') && key.endsWith('/manifest.json')
+
+test('S3 failing after the CSV uploads, before the manifest: the date keeps its files, no email; the retry sends one', async () => {
+  const day = addDays(date, -2) // written by the backfill, its digest not yet delivered
+  const before = await objectsOf(day)
+  expect(before.has(`metrics/dt=${day}/metrics.csv`)).toBe(true)
+  s3rver.failWhen(stagedManifest)
+  try {
+    await expect(handler({ date: day })).rejects.toThrow(/internal error/i)
+  } finally {
+    s3rver.failWhen(undefined)
+  }
+  // Byte for byte: no part replaced, nothing staged left over, the lock released.
+  expect(await objectsOf(day)).toEqual(before)
+  expect(await emailsAbout(day, 'risk@example.com')).toHaveLength(0)
+  const retry = await handler({ date: day })
+  expect(retry.runs[0]!.emails).toEqual([expect.objectContaining({ status: 'sent' })])
+  expect(await emailsAbout(day, 'risk@example.com')).toHaveLength(1)
+})
+
+test('S3 going down mid-run: the date keeps its files and its lock until expiry; the retry sends no second email', async () => {
+  const day = addDays(date, -3) // complete, its digest delivered by the backfill test
+  const before = await objectsOf(day)
+  const sent = (await emailsAbout(day, 'risk@example.com')).length
+  expect(sent).toBe(1)
+  let stopping: Promise<void> | undefined
+  s3rver.failWhen((request) => {
+    if (stagedManifest(request)) stopping ??= s3rver.stop()
+    return stopping !== undefined
+  })
+  try {
+    await expect(handler({ date: day })).rejects.toThrow()
+  } finally {
+    await stopping
+    s3rver = await startS3rver([BUCKET], s3rver.directory, s3rver.port)
+  }
+  // The run could not release its lock: it stays until its expiry. Nor could it remove what
+  // it had staged (outside the tables, under runs/dt=D/staging/). Every earlier file is as it was.
+  const after = await objectsOf(day)
+  const lockKey = `runs/dt=${day}/lock.json`
+  const lock = JSON.parse(after.get(lockKey)!) as { expiresAt: string }
+  after.delete(lockKey)
+  for (const key of after.keys()) if (key.startsWith(`runs/dt=${day}/staging/`)) after.delete(key)
+  expect(after).toEqual(before)
+  expect(Date.parse(lock.expiresAt)).toBeGreaterThan(Date.now())
+  // As the lock looks once its time-to-live has passed (a test cannot wait 15 minutes).
+  await s3.send(
+    new PutObjectCommand({
+      Bucket: BUCKET,
+      Key: PREFIX + lockKey,
+      Body: JSON.stringify({ ...lock, expiresAt: new Date(Date.now() - 1000).toISOString() }),
+    }),
+  )
+  const retry = await handler({ date: day })
+  expect(retry.runs[0]!.emails).toEqual([expect.objectContaining({ status: 'already-sent' })])
+  expect(await emailsAbout(day, 'risk@example.com')).toHaveLength(sent)
+  expect((await objectsOf(day)).has(lockKey)).toBe(false)
+})
+
+test('S3 failing the delivery claim: the files are complete, nothing is sent; the retry sends one', async () => {
+  const day = addDays(date, -5) // nothing written yet: the S3 outage test above wrote nothing
+  const claim = `runs/dt=${day}/deliveries/daily.json`
+  s3rver.failWhen(({ method, key }) => method === 'PUT' && key === PREFIX + claim)
+  try {
+    await expect(handler({ date: day })).rejects.toThrow(
+      /digest\(s\) of .* could not be sent: daily/,
+    )
+  } finally {
+    s3rver.failWhen(undefined)
+  }
+  const files = await objectsOf(day)
+  expect([...files.keys()]).toEqual([
+    `balances/dt=${day}/balances.csv`,
+    `metrics/dt=${day}/metrics.csv`,
+    `runs/dt=${day}/manifest.json`,
+    `runs/dt=${day}/pool-days.json`,
+  ])
+  expect(await emailsAbout(day, 'risk@example.com')).toHaveLength(0)
+  expect((await handler({ date: day })).emailsSent).toBe(1)
+  expect(await emailsAbout(day, 'risk@example.com')).toHaveLength(1)
+})
+
+test('S3 failing to confirm a digest SES accepted: the retry finds the claim and sends no second email', async () => {
+  const day = addDays(date, -4)
+  const to = ['confirm@example.com']
+  // A copy to other recipients has its own delivery record, so this date can take it.
+  s3rver.failWhen(
+    ({ method, key, conditional }) =>
+      method === 'PUT' &&
+      key.startsWith(`${PREFIX}runs/dt=${day}/deliveries/daily.to-`) &&
+      !conditional,
+  )
+  try {
+    await expect(handler({ date: day, recipients: to })).rejects.toThrow(/could not be sent/)
+  } finally {
+    s3rver.failWhen(undefined)
+  }
+  expect(await emailsAbout(day, to[0]!)).toHaveLength(1)
+  const retry = await handler({ date: day, recipients: to })
+  expect(retry.runs[0]!.emails).toEqual([expect.objectContaining({ status: 'unconfirmed' })])
+  expect(await emailsAbout(day, to[0]!)).toHaveLength(1)
+})
+
+test('SES answering 500: the files stay, the claim is released; the retry sends exactly one', async () => {
+  const day = addDays(date, -6)
+  const to = ['ses-outage@example.com']
+  const port = ses.port
+  await ses.stop()
+  // A server on SES's port that answers every request as SES does in an outage.
+  const outage = createServer((_request, response) => {
+    response.writeHead(500, { 'Content-Type': 'text/xml' })
+    response.end(
+      '<ErrorResponse><Error><Type>Receiver</Type><Code>InternalFailure</Code><Message>Internal failure</Message></Error><RequestId>1</RequestId></ErrorResponse>',
+    )
+  })
+  await new Promise<void>((resolve) => outage.listen(port, '127.0.0.1', resolve))
+  try {
+    await expect(handler({ date: day, recipients: to })).rejects.toThrow(
+      /digest\(s\) of .* could not be sent: daily \(.*Internal failure/,
+    )
+  } finally {
+    outage.closeAllConnections()
+    await new Promise((resolve) => outage.close(resolve))
+    ses = await startSesLocal(port)
+  }
+  expect((await objectsOf(day)).has(`metrics/dt=${day}/metrics.csv`)).toBe(true)
+  const retry = await handler({ date: day, recipients: to })
+  expect(retry.runs[0]!.emails).toEqual([expect.objectContaining({ status: 'sent' })])
+  expect(await emailsAbout(day, to[0]!)).toHaveLength(1)
 })
 
 async function cli(args: string[]) {

@@ -23,6 +23,8 @@ export interface S3Request {
   readonly method: string
   /** The object key, without the bucket. */
   readonly key: string
+  /** A conditional write (`If-None-Match` or `If-Match`). */
+  readonly conditional: boolean
 }
 
 /**
@@ -68,7 +70,8 @@ export async function startS3rver(
   koa.middleware.unshift(async (ctx: S3rverContext, next: () => Promise<void>) => {
     const [bucket = '', ...path] = ctx.path.slice(1).split('/').map(decodeURIComponent)
     const key = path.join('/')
-    if (failing?.({ method: ctx.method, key })) {
+    const conditional = Boolean(ctx.headers['if-none-match'] || ctx.headers['if-match'])
+    if (failing?.({ method: ctx.method, key, conditional })) {
       const outage = new S3Error(
         'InternalError',
         'We encountered an internal error. Please try again.',

@@ -71,7 +71,13 @@ export function hashConfig(text: string): string {
  * @returns one line per issue
  */
 export function formatIssues(issues: readonly z.core.$ZodIssue[]): string[] {
-  return issues.map((issue) => `${formatPath(issue.path) || '(top level)'}: ${issue.message}`)
+  return issues.map((issue) => `${formatPath(issue.path) || '(top level)'}: ${issueMessage(issue)}`)
+}
+
+/** A bad record key says why (zod reports it as "Invalid key in record", the reason inside). */
+function issueMessage(issue: z.core.$ZodIssue): string {
+  if (issue.code !== 'invalid_key' || issue.issues.length === 0) return issue.message
+  return `invalid name: ${issue.issues.map((inner) => inner.message).join('; ')}`
 }
 
 function formatPath(path: readonly PropertyKey[]): string {

@@ -20,6 +20,19 @@ const SYMBOLS = [
   '+1-2,"x"',
   '@SUM(A1:A9)',
 ]
+/** Tokens whose decimals are legal ERC-20 values but far from the usual 6 to 18. */
+const ODD_DECIMALS = [0, 77, 255] as const
+/** A symbol that would break a CSV row, a mail header and the terminal table. */
+const NEWLINE_SYMBOL = 'EVIL\r\nBcc: x@evil.io'
+/** Runtime code that reverts every call (PUSH1 0 PUSH1 0 REVERT). */
+const REVERTING_CODE = '0x60006000fd'
+/** Runtime code that answers every call with 3 bytes, which decode as nothing (PUSH3 … RETURN). */
+const GARBAGE_CODE = '0x62deadbe6000526003601df3'
+const REVERTING: Address = '0x00000000000000000000000000000000000bad01'
+const GARBAGE: Address = '0x00000000000000000000000000000000000bad02'
+/** An address with no code at all, as if a wallet were configured as a pool. */
+const EOA: Address = '0x000000000000000000000000000000000000dEaD'
+
 const factoryAbi = parseAbi([
   'function createPair(address, address) returns (address)',
   'function getPair(address, address) view returns (address)',
@@ -30,6 +43,10 @@ let out: string
 let stdout = ''
 let tokens: Address[] = []
 let noSymbol: Address
+let oddDecimals: Address[] = []
+let newlineSymbol: Address
+/** The metrics and balances rows of the sane pools, from a run without the hostile ones. */
+let saneRows: { metrics: string[]; balances: string[] }
 
 beforeAll(async () => {
   // A small chain of its own: hostile tokens paired with a stablecoin, and one day to report.
@@ -45,10 +62,15 @@ beforeAll(async () => {
     )
   tokens = SYMBOLS.map((symbol) => token(symbol, 18))
   noSymbol = wallet.deploy('no symbol', withArgs(artifacts.NoSymbolToken!, ['uint8'], [18]))
+  oddDecimals = ODD_DECIMALS.map((decimals) => token(`D${decimals}`, decimals))
+  newlineSymbol = token(NEWLINE_SYMBOL, 18)
   const usdc = token('USDC', 6)
+  await wallet.request('anvil_setCode', REVERTING, REVERTING_CODE)
+  await wallet.request('anvil_setCode', GARBAGE, GARBAGE_CODE)
+  const hostile = [...oddDecimals, newlineSymbol]
   const { factory, trader } = await queueUniswapV2Core({ wallet, artifacts })
   await wallet.mine(MIDNIGHT - 1800n)
-  for (const t of [...tokens, noSymbol]) {
+  for (const t of [...tokens, noSymbol, ...hostile]) {
     wallet.send(
       'pair',
       factory,
@@ -58,7 +80,7 @@ beforeAll(async () => {
   await wallet.mine(MIDNIGHT - 1200n)
   const client = createPublicClient({ transport: http(anvil.rpcUrl) })
   const pairs: Address[] = []
-  for (const t of [...tokens, noSymbol]) {
+  for (const t of [...tokens, noSymbol, ...hostile]) {
     const pair = await client.readContract({
       address: factory,
       abi: factoryAbi,
@@ -66,10 +88,11 @@ beforeAll(async () => {
       args: [t, usdc],
     })
     pairs.push(pair)
+    // 1000 whole tokens where a V2 reserve (uint112) can hold them, else 10^30 raw units.
+    const decimals = ODD_DECIMALS[oddDecimals.indexOf(t)] ?? 18
+    const amount = decimals <= 18 ? 1000n * 10n ** BigInt(decimals) : 10n ** 30n
     const [amount0, amount1] =
-      BigInt(t) < BigInt(usdc)
-        ? [toRaw(1000, 18), toRaw(1000, 6)]
-        : [toRaw(1000, 6), toRaw(1000, 18)]
+      BigInt(t) < BigInt(usdc) ? [amount, toRaw(1000, 6)] : [toRaw(1000, 6), amount]
     wallet.send(
       'seed',
       trader,
@@ -86,20 +109,35 @@ beforeAll(async () => {
 
   out = await mkdtemp(path.join(tmpdir(), 'pool-report-untrusted-'))
   const prices = Object.fromEntries(
-    [...tokens, noSymbol, usdc].map((t) => [`local:${t}`, { fixed: 1 }]),
+    [...tokens, noSymbol, ...hostile, usdc].map((t) => [`local:${t}`, { fixed: 1 }]),
   )
-  const config = {
+  const pool = (id: string, address: Address) => ({
+    id,
+    chain: 'local',
+    protocol: 'uniswap-v2',
+    address,
+  })
+  const sane = pairs.slice(0, tokens.length + 1).map((address, i) => pool(`pool-${i}`, address))
+  const config = (pools: unknown[]) => ({
     chains: { local: { chainId: 31337, rpcUrl: anvil.rpcUrl } },
     prices,
-    pools: pairs.map((address, i) => ({
-      id: `pool-${i}`,
-      chain: 'local',
-      protocol: 'uniswap-v2',
-      address,
-    })),
+    pools,
     digests: [{ name: 'daily', to: ['risk@example.com'] }],
-  }
-  await writeFile(path.join(out, 'config.json'), JSON.stringify(config))
+  })
+  await writeFile(path.join(out, 'sane.json'), JSON.stringify(config(sane)))
+  await writeFile(
+    path.join(out, 'config.json'),
+    JSON.stringify(
+      config([
+        ...sane,
+        ...ODD_DECIMALS.map((decimals, i) => pool(`decimals-${decimals}`, pairs[sane.length + i]!)),
+        pool('newline-symbol', pairs.at(-1)!),
+        pool('eoa', EOA),
+        pool('reverting', REVERTING),
+        pool('garbage', GARBAGE),
+      ]),
+    ),
+  )
   const io: CliIo = {
     stdout: (text) => {
       stdout += text
@@ -110,12 +148,16 @@ beforeAll(async () => {
     env: {},
     now: () => new Date(),
   }
-  expect(
-    await main(
-      ['run', '--config', path.join(out, 'config.json'), '--date', DATE, '--out', out],
-      io,
-    ),
-  ).toBe(0)
+  const report = (file: string, args: string[] = []) =>
+    main(['run', '--config', path.join(out, file), '--date', DATE, '--out', out, ...args], io)
+  // The sane pools first; then every pool, hostile ones included, over the same folder.
+  expect(await report('sane.json', ['--no-email'])).toBe(0)
+  saneRows = {
+    metrics: (await read(`metrics/dt=${DATE}/metrics.csv`)).split('\n'),
+    balances: (await read(`balances/dt=${DATE}/balances.csv`)).split('\n'),
+  }
+  stdout = ''
+  expect(await report('config.json'), stdout).toBe(0)
 })
 afterAll(async () => {
   await anvil?.stop()
@@ -132,7 +174,7 @@ test('no CSV cell can start a spreadsheet formula, and the symbols survive intac
   const balances = parse(await read(`balances/dt=${DATE}/balances.csv`), {
     columns: true,
   }) as Record<string, string>[]
-  expect(metrics.map((row) => row.status)).toEqual(['ok', 'ok', 'ok', 'ok', 'ok'])
+  expect(metrics.slice(0, 5).map((row) => row.status)).toEqual(['ok', 'ok', 'ok', 'ok', 'ok'])
   for (const row of [...metrics, ...balances]) {
     for (const [column, cell] of Object.entries(row)) {
       // Numbers may be negative; every other cell must not open with a formula character.
@@ -159,4 +201,75 @@ test('the HTML digest escapes symbols; the text digest and the terminal show the
   const text = await read(`emails/dt=${DATE}/daily.txt`)
   expect(text).toContain('<script>alert(1)</script>')
   expect(stdout).toContain('@SUM(A1:A9)')
+})
+
+const rowsOf = async (file: 'metrics' | 'balances') =>
+  parse(await read(`${file}/dt=${DATE}/${file}.csv`), { columns: true }) as Record<string, string>[]
+
+test.each([
+  [
+    'an address without code',
+    'eoa',
+    EOA,
+    /token0\(\) on 0x\w+ at block \d+ returned no data \(no contract there\?\)/,
+  ],
+  [
+    'a contract that reverts every call',
+    'reverting',
+    REVERTING,
+    /token0\(\) on 0x\w+ at block \d+ reverted/,
+  ],
+  [
+    'a contract that answers garbage',
+    'garbage',
+    GARBAGE,
+    /token0\(\) on 0x\w+ at block \d+ returned data that does not decode/,
+  ],
+])(
+  '%s declared as a pool is an error row naming the address and the failed probe',
+  async (_, id, address, reason) => {
+    const row = (await rowsOf('metrics')).find((candidate) => candidate.pool_id === id)!
+    expect(row.status).toBe('error')
+    expect(row.error).toMatch(
+      new RegExp(`^${address} is not a Uniswap V2 pair at block \\d+: `, 'i'),
+    )
+    expect(row.error).toMatch(reason)
+  },
+)
+
+test.each(ODD_DECIMALS.map((decimals, i) => [decimals, i] as const))(
+  'a token with %i decimals is read exactly: its balances print in full, no number in exponent form',
+  async (decimals, i) => {
+    const token = oddDecimals[i]!
+    const row = (await rowsOf('balances')).find((candidate) => candidate.token_address === token)!
+    expect(row).toMatchObject({ pool_id: `decimals-${decimals}`, decimals: String(decimals) })
+    // 1000 whole tokens, or 10^30 raw units: written out by hand, apart from viem's formatUnits.
+    const expected = decimals <= 18 ? '1000' : `0.${'0'.repeat(decimals - 31)}1`
+    expect(row.balance_start).toBe(expected)
+    expect(row.balance_end).toBe(expected)
+    const metrics = (await rowsOf('metrics')).find(
+      (candidate) => candidate.pool_id === `decimals-${decimals}`,
+    )!
+    expect(metrics.status).toBe('ok')
+    for (const cell of [...Object.values(row), ...Object.values(metrics)])
+      expect(cell).not.toMatch(/^-?\d+(\.\d+)?e[-+]?\d+$/i)
+  },
+)
+
+test('a symbol with a line break and a mail header cannot break a row, a header or the table', async () => {
+  const row = (await rowsOf('balances')).find(
+    (candidate) => candidate.token_address === newlineSymbol,
+  )!
+  // Control characters are dropped; what is left is shown as text.
+  expect(row.symbol).toBe('EVILBcc: x@evil.io')
+  const eml = await read(`emails/dt=${DATE}/daily.eml`)
+  expect(eml).not.toMatch(/^Bcc:/m)
+  expect(stdout).not.toContain('EVIL\r')
+})
+
+test('the sane pools’ rows are the same with the hostile pools as without them', async () => {
+  const metrics = (await read(`metrics/dt=${DATE}/metrics.csv`)).split('\n')
+  const balances = (await read(`balances/dt=${DATE}/balances.csv`)).split('\n')
+  expect(metrics.slice(0, 6)).toEqual(saneRows.metrics.slice(0, 6))
+  expect(balances.slice(0, 11)).toEqual(saneRows.balances.slice(0, 11))
 })

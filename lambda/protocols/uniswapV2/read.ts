@@ -43,12 +43,10 @@ export async function readUniswapV2Pool(
     return { tokens: [token0, token1], balances: [reserve0, reserve1], totalSupply }
   } catch (error) {
     if (!(error instanceof ContractReadError)) throw error
+    // The failed probe says what is there: no contract, one that reverts, or garbage.
     throw new ContractReadError(
-      `${address} is not a Uniswap V2 pair at block ${reader.blockNumber}`,
-      {
-        details: error.shortMessage,
-        cause: error,
-      },
+      `${address} is not a Uniswap V2 pair at block ${reader.blockNumber}: ${error.shortMessage}`,
+      { cause: error },
     )
   }
 }

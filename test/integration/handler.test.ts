@@ -279,6 +279,69 @@ test('a second invocation for the same date sends nothing; force sends again', a
   ])
 })
 
+// Run after the date was written and emailed: a bad payload changes none of it.
+test.each<[string, (day: string) => unknown, RegExp]>([
+  [
+    'a date not in the calendar',
+    () => ({ date: '2026-02-30' }),
+    /date: "2026-02-30" is not a calendar date/,
+  ],
+  ['a day not over', (day) => ({ date: addDays(day, 2) }), /date: .* is not over yet/],
+  ['a date as a number', () => ({ date: 20261120 }), /date: .*expected string/],
+  ['a misspelled field', (day) => ({ dat: day }), /Unrecognized key: "dat"/],
+  [
+    'a date and a backfill at once',
+    (day) => ({ date: day, from: day, to: day }),
+    /date: give date, or from and to/,
+  ],
+  [
+    'a backfill longer than the stack allows',
+    (day) => ({ from: addDays(day, -5), to: day }),
+    /to: a backfill covers at most 3 days/,
+  ],
+  ['a backfill without its end', (day) => ({ from: day }), /to: a backfill needs both from and to/],
+  [
+    'a backfill that ends before it starts',
+    (day) => ({ from: day, to: addDays(day, -1) }),
+    /to: .* is before from/,
+  ],
+  [
+    'a flag that is not a boolean',
+    (day) => ({ date: day, dryRun: 'yes' }),
+    /dryRun: Invalid input: expected boolean/,
+  ],
+  [
+    'a recipient that is not an address',
+    (day) => ({ date: day, recipients: ['not-an-address'] }),
+    /recipients\[0\]: Invalid email/,
+  ],
+  ['an unknown pool', (day) => ({ date: day, pools: ['nope'] }), /pools: "nope" not in the config/],
+  ['an empty pool list', (day) => ({ date: day, pools: [] }), /pools: Too small/],
+  [
+    'a schedule event without its time',
+    () => ({ source: 'pool-report.schedule' }),
+    /scheduledTime: Invalid input/,
+  ],
+  [
+    'a payload that is a string',
+    () => 'report yesterday please',
+    /\(top level\): Invalid input: expected object/,
+  ],
+])(
+  'a bad payload on a written date is refused and changes nothing: %s',
+  async (_, payload, message) => {
+    const [objects, emails, requests] = [
+      await objectsOf(date),
+      (await ses.received()).length,
+      rpc.requests,
+    ]
+    await expect(handler(payload(date))).rejects.toThrow(message)
+    expect(rpc.requests).toBe(requests)
+    expect((await ses.received()).length).toBe(emails)
+    expect(await objectsOf(date)).toEqual(objects)
+  },
+)
+
 test('a dry run computes the day and returns its rows, and writes and sends nothing', async () => {
   const day = addDays(date, -1)
   const sent = (await ses.received()).length

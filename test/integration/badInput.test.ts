@@ -20,7 +20,7 @@ const CONFIG = path.join(import.meta.dirname, '..', '..', 'config', 'devnet.json
 let dir: string
 let configs: string
 let rpc: Awaited<ReturnType<typeof startRpcProxy>>
-let good: Map<string, Buffer>
+let good: Map<string, string>
 
 async function run(args: string[], env: Record<string, string> = {}) {
   let stderr = ''

@@ -21,7 +21,7 @@ const date = lastSimulatedDay()
 const CONFIG = path.join(import.meta.dirname, '..', '..', 'config', 'devnet.json')
 let dir: string
 /** The files of the date after a good run, by path. */
-let good: Map<string, Buffer>
+let good: Map<string, string>
 
 async function run(args: string[], rpcUrl = devnet.rpcUrl) {
   let stdout = ''
@@ -145,8 +145,8 @@ test('a pool whose re-read fails keeps the ok row of the earlier run; the run is
       `balances/dt=${date}/balances.csv`,
       `runs/dt=${date}/pool-days.json`,
     ])
-      expect(after.get(key)!.toString(), key).toBe(good.get(key)!.toString())
-    const manifest = JSON.parse(after.get(`runs/dt=${date}/manifest.json`)!.toString())
+      expect(after.get(key), key).toBe(good.get(key))
+    const manifest = JSON.parse(after.get(`runs/dt=${date}/manifest.json`)!)
     expect(manifest).toMatchObject({
       status: 'partial',
       pools: { total: 15, ok: 14, error: 1 },
@@ -185,7 +185,7 @@ test('a run in which every pool was read is ok; one with an error row is partial
       await readFile(path.join(some, `runs/dt=${date}/manifest.json`), 'utf8'),
     )
     expect(manifest.status).toBe('ok')
-    const withError = JSON.parse(good.get(`runs/dt=${date}/manifest.json`)!.toString())
+    const withError = JSON.parse(good.get(`runs/dt=${date}/manifest.json`)!)
     expect(withError).toMatchObject({ status: 'partial', pools: { error: 1 } })
   } finally {
     await rm(some, { recursive: true, force: true })

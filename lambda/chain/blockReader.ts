@@ -10,6 +10,7 @@ import {
 } from 'viem'
 import { ChainUnavailableError, ContractReadError, errorMessage } from '../errors.ts'
 import { aggregate3, type RawResult } from './aggregate3.ts'
+import { chainFailureIn } from './chainFailureIn.ts'
 import type { ChainClient } from './createChainClient.ts'
 import { isStateUnavailable } from './isStateUnavailable.ts'
 
@@ -201,7 +202,9 @@ export function createBlockReader(
  * chain failing, not the pools (a revert inside `aggregate3` is a result, never an error).
  */
 function roundFailure(error: unknown, blockNumber: bigint): unknown {
-  if (error instanceof ChainUnavailableError || isStateUnavailable(error)) return error
+  const fromTransport = chainFailureIn(error)
+  if (fromTransport) return fromTransport
+  if (isStateUnavailable(error)) return error
   return new ChainUnavailableError(
     `a Multicall3 request at block ${blockNumber} failed: ${errorMessage(error)}`,
     { cause: error },

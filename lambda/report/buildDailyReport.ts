@@ -1,5 +1,6 @@
 import type { Address } from 'viem'
 import { createBlockReader, createRoundScheduler } from '../chain/blockReader.ts'
+import { chainFailureIn } from '../chain/chainFailureIn.ts'
 import type { ChainClient } from '../chain/createChainClient.ts'
 import { createBlockFinder } from '../chain/findBlockAtTimestamp.ts'
 import type { Config, PoolConfig } from '../config/schema.ts'
@@ -126,8 +127,9 @@ export async function buildDailyReport({
  * a request (the block search, a Multicall3 round) is a `ChainUnavailableError`.
  */
 function chainUnavailable(name: string, error: unknown): ChainUnavailableError {
-  const message = `chain ${name} could not be read: ${errorMessage(error)}`
-  return error instanceof RunTimeoutError
+  const reason = chainFailureIn(error) ?? error
+  const message = `chain ${name} could not be read: ${errorMessage(reason)}`
+  return reason instanceof RunTimeoutError
     ? new RunTimeoutError(message, { cause: error })
     : new ChainUnavailableError(message, { cause: error })
 }

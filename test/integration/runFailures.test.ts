@@ -4,11 +4,13 @@ import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { parse } from 'csv-parse/sync'
+import { createPublicClient, custom } from 'viem'
 import { afterAll, beforeAll, expect, test } from 'vitest'
 import { DEVNET_RPC_ENV } from '../../devnet/devnetConfig.ts'
 import { createChainClient } from '../../lambda/chain/createChainClient.ts'
 import { type CliIo, main } from '../../lambda/cli.ts'
 import { loadDigestRenderer } from '../../lambda/email/renderDigest.ts'
+import { RunTimeoutError } from '../../lambda/errors.ts'
 import { acquireDateLock } from '../../lambda/output/dateLock.ts'
 import { createLocalStore } from '../../lambda/output/localStore.ts'
 import { runReport } from '../../lambda/runReport.ts'
@@ -222,5 +224,33 @@ test('a run finds the date locked by a live run: it fails naming the lock and it
   } finally {
     await other.release()
   }
+  expect(await filesUnder(dir)).toEqual(before)
+})
+
+test('the run time limit ends the run as a RunTimeoutError: nothing written, nothing sent', async () => {
+  // The transport raises RunTimeoutError when the limit passes; no server can produce that
+  // error, so a custom viem transport injects it (the only stand-in in this file).
+  const before = await filesUnder(dir)
+  const timedOut = createPublicClient({
+    transport: custom({
+      request: () => Promise.reject(new RunTimeoutError('the run time limit of 300 s passed')),
+    }),
+  })
+  const run = runReport(
+    {
+      config: devnetTestConfig(),
+      configHash: 'test',
+      clientFor: () => timedOut,
+      store: createLocalStore(dir),
+      renderDigest: await loadDigestRenderer(),
+      sender: { send: () => Promise.reject(new Error('no digest in this test')) },
+      defaultFrom: 'report@example.com',
+    },
+    { date },
+  )
+  await expect(run).rejects.toBeInstanceOf(RunTimeoutError)
+  await expect(run).rejects.toThrow(
+    `chain devnet could not be read: the run time limit of 300 s passed; nothing was written for ${date} and no digest was sent`,
+  )
   expect(await filesUnder(dir)).toEqual(before)
 })

@@ -168,6 +168,8 @@ async function runCommand(argv: readonly string[], io: CliIo): Promise<number> {
       sender: createLocalDigestSender(store),
       defaultFrom: io.env.REPORT_SENDER ?? 'pool-report@localhost',
       webhookUrl: (name) => io.env[name],
+      // The run ends by its time limit; a run killed before (Ctrl-C) frees the date a minute later.
+      lock: { ttlMs: timeoutMs + 60_000 },
     },
     { date, pools, noEmail: options['no-email'] ?? false, force: options.force ?? false },
   )

@@ -10,7 +10,7 @@ import {
 } from 'viem'
 import { ChainUnavailableError, ContractReadError, errorMessage } from '../errors.ts'
 import { aggregate3, type RawResult } from './aggregate3.ts'
-import { chainFailureIn } from './chainFailureIn.ts'
+import { chainFailureIn } from './chainFailure.ts'
 import type { ChainClient } from './createChainClient.ts'
 import { isStateUnavailable } from './isStateUnavailable.ts'
 

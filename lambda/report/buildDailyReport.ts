@@ -1,6 +1,6 @@
 import type { Address } from 'viem'
 import { createBlockReader, createRoundScheduler } from '../chain/blockReader.ts'
-import { chainFailureIn } from '../chain/chainFailureIn.ts'
+import { chainFailureIn } from '../chain/chainFailure.ts'
 import type { ChainClient } from '../chain/createChainClient.ts'
 import { createBlockFinder } from '../chain/findBlockAtTimestamp.ts'
 import type { Config, PoolConfig } from '../config/schema.ts'
@@ -127,8 +127,10 @@ export async function buildDailyReport({
  * a request (the block search, a Multicall3 round) is a `ChainUnavailableError`.
  */
 function chainUnavailable(name: string, error: unknown): ChainUnavailableError {
-  const reason = chainFailureIn(error) ?? error
-  const message = `chain ${name} could not be read: ${errorMessage(reason)}`
+  const reason = chainFailureIn(error)
+  // The transport's own failure names the chain already: pass it on as it is.
+  if (reason?.shortMessage.startsWith(`chain ${name} `)) return reason
+  const message = `chain ${name} could not be read: ${errorMessage(reason ?? error)}`
   return reason instanceof RunTimeoutError
     ? new RunTimeoutError(message, { cause: error })
     : new ChainUnavailableError(message, { cause: error })

@@ -51,23 +51,6 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true })
 })
 
-/** A loopback HTTP server that answers every request with a status, as a provider in an outage. */
-async function failingRpc(status: number) {
-  const server = createServer((_request, response) => {
-    response.writeHead(status, { 'Content-Type': 'text/plain' })
-    response.end('upstream unavailable')
-  })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections()
-        server.close(() => resolve())
-      }),
-  }
-}
-
 /** A port with nothing listening on it (taken, then released). */
 async function closedPort(): Promise<string> {
   const server = createServer()
@@ -87,12 +70,13 @@ test.each([
     let rpcUrl: string
     let stop = async () => {}
     if (fault === 'refused') rpcUrl = await closedPort()
-    else if (fault === 'http-500') ({ url: rpcUrl, stop } = await failingRpc(500))
     else {
       const proxy = await startRpcProxy(devnet.rpcUrl, ({ method }) =>
-        method === 'eth_call'
-          ? { code: -32603, message: 'internal error: backend down' }
-          : undefined,
+        fault === 'http-500'
+          ? { kind: 'status', status: 500 }
+          : method === 'eth_call'
+            ? { kind: 'rpc-error', code: -32603, message: 'internal error: backend down' }
+            : undefined,
       )
       ;({ url: rpcUrl, stop } = proxy)
     }
@@ -104,7 +88,7 @@ test.each([
       expect(status).toBe(1)
       expect(stderr).toMatch(
         new RegExp(
-          `^error: chain devnet could not be read: .+; nothing was written for ${date} and no digest was sent`,
+          `^error: chain devnet could not be read.+; nothing was written for ${date} and no digest was sent`,
         ),
       )
       expect(stdout).toBe('')

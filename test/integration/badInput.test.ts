@@ -85,6 +85,11 @@ describe('bad command lines', () => {
       at('--no-email=yes'),
       /Option '--no-email' does not take an argument/,
     ],
+    [
+      'a time limit that is not a number',
+      at('--timeout', 'soon'),
+      /--timeout "soon" is not a number of seconds/,
+    ],
     ['no --config', ['run', '--out', '<dir>'], /--config FILE is required/],
     ['an unknown command', ['report', '--out', '<dir>'], /unknown command "report"/],
     [
@@ -195,7 +200,7 @@ describe('bad configs', () => {
       (c) => {
         c.chains.devnet = { chainId: 31337 }
       },
-      /chains\.devnet: needs rpcUrl or rpcUrlEnv/,
+      /chains\.devnet: needs rpcUrl, rpcUrls or rpcUrlEnv/,
     ],
     [
       'a negative chain id',
@@ -210,6 +215,20 @@ describe('bad configs', () => {
         c.chains.devnet.rpcUrl = 'ftp://node.example'
       },
       /chains\.devnet\.rpcUrl: /,
+    ],
+    [
+      'an RPC URL and a URL list at once',
+      (c) => {
+        c.chains.devnet.rpcUrls = [c.chains.devnet.rpcUrl]
+      },
+      /chains\.devnet\.rpcUrls: give rpcUrl or rpcUrls, not both/,
+    ],
+    [
+      'no request allowed in flight',
+      (c) => {
+        c.chains.devnet.maxConcurrentRequests = 0
+      },
+      /chains\.devnet\.maxConcurrentRequests: Too small/,
     ],
     [
       'a batch size of zero',

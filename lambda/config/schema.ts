@@ -3,6 +3,12 @@ import { z } from 'zod'
 import { POOL_SCHEMAS, PROTOCOLS } from '../protocols/registry.ts'
 import { addressSchema, alertLifecycleSchema, thresholdsSchema } from './poolFields.ts'
 
+/** Intraday samples of a day when the config does not set `samplesPerDay`: hourly. */
+export const DEFAULT_SAMPLES_PER_DAY = 24
+
+/** How often the day is sampled: `n` intervals (1 samples only the day's two ends). */
+const samplesPerDaySchema = z.number().int().min(1).max(1440)
+
 const NAME = /^[a-z0-9][a-z0-9_-]*$/
 
 /** An RPC endpoint: the transport speaks JSON-RPC over HTTP(S). */
@@ -33,6 +39,8 @@ const chainSchema = z
     retryCount: z.number().int().min(0).max(20).optional(),
     /** First backoff delay after a transient failure, doubled each time, in ms. @default 500 */
     retryDelayMs: z.number().int().min(0).max(60_000).optional(),
+    /** Intraday samples of this chain's pools; over the top-level `samplesPerDay`. */
+    samplesPerDay: samplesPerDaySchema.optional(),
   })
   .superRefine((chain, context) => {
     if (chain.rpcUrl === undefined && chain.rpcUrls === undefined && !chain.rpcUrlEnv)
@@ -128,6 +136,11 @@ export const configSchema = z
      * @default 300000 (5 minutes)
      */
     runTimeoutMs: z.number().int().min(1000).optional(),
+    /**
+     * Intraday samples per day (`t_k = D 00:00 + k * 24h / n`); 1 turns sampling off.
+     * @default 24
+     */
+    samplesPerDay: samplesPerDaySchema.optional(),
   })
   .superRefine((config, context) => {
     const chainNames = Object.keys(config.chains)
@@ -196,3 +209,17 @@ export const configSchema = z
   })
 
 export type Config = z.infer<typeof configSchema>
+
+/**
+ * The number of intraday samples of a chain's day: the chain's own, the config's, or 24.
+ *
+ * @param config - the config
+ * @param chain - a configured chain name
+ * @returns `n`; 1 means the day is not sampled between its ends
+ */
+export function samplesPerDayOf(
+  config: Pick<Config, 'chains' | 'samplesPerDay'>,
+  chain: string,
+): number {
+  return config.chains[chain]?.samplesPerDay ?? config.samplesPerDay ?? DEFAULT_SAMPLES_PER_DAY
+}

@@ -53,7 +53,11 @@ export interface DigestPoolRow {
   readonly composition: string
   readonly tvl: string
   readonly imbalance: string
+  /** The day's peak and hours over the limit, when the day is sampled: "peak 20.00 pp, 4 h over"; else empty. */
+  readonly imbalancePeak: string
   readonly priceDeviation: string
+  /** "peak -1.20%, 3 h over", or empty. */
+  readonly priceDeviationPeak: string
   /** Change since the previous day, "—" where either day has no value. */
   readonly change: {
     readonly imbalance: string
@@ -112,6 +116,8 @@ export interface DigestView {
     readonly poolId: string
     readonly composition: string
     readonly imbalance: string
+    /** As in the table: the day's peak and hours over the limit, or empty. */
+    readonly imbalancePeak: string
     /** Set when the pool's imbalance is over its threshold: "5 pp". */
     readonly overLimit?: string
     readonly bar: ChartRef
@@ -261,6 +267,7 @@ export function buildDigestView(
       poolId: day.pool.id,
       composition: text,
       imbalance: `${(day.metrics.imbalanceEnd * 100).toFixed(2)} pp`,
+      imbalancePeak: intradayPeaks(day).imbalance,
       ...(evaluateAlerts(day.metrics, thresholds).includes('imbalance') && {
         overLimit: `${thresholds.imbalancePp} pp`,
       }),
@@ -360,6 +367,7 @@ function poolRow(
 ): DigestPoolRow {
   const { metrics } = day
   const change = dayChange(points)
+  const peaks = intradayPeaks(day)
   return {
     poolId: day.pool.id,
     protocol: day.pool.protocol,
@@ -367,7 +375,9 @@ function poolRow(
     composition: composition(day.tokens),
     tvl: usdCompact.format(metrics.tvlUsdEnd),
     imbalance: `${(metrics.imbalanceEnd * 100).toFixed(2)} pp`,
+    imbalancePeak: peaks.imbalance,
     priceDeviation: signedPercent(metrics.priceDeviationEnd),
+    priceDeviationPeak: peaks.priceDeviation,
     change: {
       imbalance: signedNumber(change.imbalancePp, 2, ' pp'),
       tvl: signedNumber(change.tvlPct, 1, '%'),
@@ -381,6 +391,17 @@ function poolRow(
     depth: usdCompact.format(metrics.depth2pctUsd),
     range: metrics.range ? rangeSummary(metrics.range) : '',
     alerts: day.alerts.join(', '),
+  }
+}
+
+/** The day's peaks and hours over the limits, when the day was sampled; empty otherwise. */
+function intradayPeaks({ intraday }: OkDay): { imbalance: string; priceDeviation: string } {
+  if (!intraday) return { imbalance: '', priceDeviation: '' }
+  const over = (hours: number | undefined) =>
+    hours === undefined ? '' : `, ${Number(hours.toFixed(1))} h over`
+  return {
+    imbalance: `peak ${(intraday.imbalanceMax * 100).toFixed(2)} pp${over(intraday.hoursOverImbalance)}`,
+    priceDeviation: `peak ${signedPercent(intraday.priceDeviationPeak)}${over(intraday.hoursOverDeviation)}`,
   }
 }
 

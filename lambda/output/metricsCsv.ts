@@ -33,6 +33,14 @@ export const METRICS_COLUMNS = [
   'range_il_pct',
   'range_in_range',
   'alerts',
+  'samples',
+  'imbalance_pp_max',
+  'imbalance_pp_twa',
+  'price_deviation_pct_peak',
+  'hours_over_imbalance',
+  'hours_over_deviation',
+  'ref_volatility_pct',
+  'lvr_usd_est',
 ] as const
 
 /** A row of `metrics.csv`. */
@@ -41,6 +49,9 @@ export type MetricsRow = Record<(typeof METRICS_COLUMNS)[number], string>
 const usd = (value: number | undefined) => formatDecimal(value, 2)
 const percent = (fraction: number | undefined) =>
   formatDecimal(fraction === undefined ? undefined : fraction * 100, 6)
+// Multiples of 24/n: `3` at hourly samples, `10.285714` at seven a day.
+const hours = (value: number | undefined) =>
+  formatSignificant(value === undefined ? undefined : Math.round(value * 1e6) / 1e6)
 
 /**
  * Renders `metrics.csv`: one row per pool, error rows included, RFC 4180 quoting, LF line
@@ -68,6 +79,7 @@ function metricsRow(date: string, day: PoolDay): MetricsRow {
   const { pool } = day
   const ok = day.status === 'ok' ? day : undefined
   const metrics = ok?.metrics
+  const intraday = ok?.intraday
   return {
     date,
     chain: pool.chain,
@@ -97,6 +109,14 @@ function metricsRow(date: string, day: PoolDay): MetricsRow {
     range_il_pct: percent(metrics?.range?.divergenceLoss),
     range_in_range: metrics?.range ? String(metrics.range.inRange) : '',
     alerts: ok ? ok.alerts.join(';') : '',
+    samples: intraday ? String(intraday.samples) : '',
+    imbalance_pp_max: percent(intraday?.imbalanceMax),
+    imbalance_pp_twa: percent(intraday?.imbalanceTwa),
+    price_deviation_pct_peak: percent(intraday?.priceDeviationPeak),
+    hours_over_imbalance: hours(intraday?.hoursOverImbalance),
+    hours_over_deviation: hours(intraday?.hoursOverDeviation),
+    ref_volatility_pct: percent(intraday?.refVolatility),
+    lvr_usd_est: usd(intraday?.lvrUsd),
   }
 }
 

@@ -1,6 +1,7 @@
 import type { Address } from 'viem'
 import type { BlockStamp } from '../chain/findBlockAtTimestamp.ts'
 import type { PoolConfig } from '../config/schema.ts'
+import type { IntradayMetrics } from '../metrics/intraday.ts'
 import type { PoolDayMetrics } from '../metrics/types.ts'
 import type { PoolState } from '../protocols/registry.ts'
 import type { AlertCode } from './alerts.ts'
@@ -28,6 +29,8 @@ export interface ChainDay {
   readonly chainId: number
   readonly start: BlockStamp
   readonly end: BlockStamp
+  /** The `n + 1` sample blocks `k = 0..n` when the day is sampled (`samplesPerDay` > 1). */
+  readonly samples?: readonly BlockStamp[]
 }
 
 interface PoolDayBase {
@@ -44,6 +47,8 @@ export type PoolDay =
       readonly tokens: readonly TokenDay[]
       readonly metrics: PoolDayMetrics
       readonly alerts: readonly AlertCode[]
+      /** Over the day's samples; absent when the day is not sampled or a sample could not be read. */
+      readonly intraday?: IntradayMetrics
       /** The pool's state at the end block, stored so that the next day can start from it. */
       readonly endState: PoolState
       /** Where the row differs from a plain read (its start came from a stored snapshot). */

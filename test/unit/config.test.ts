@@ -3,6 +3,7 @@ import path from 'node:path'
 import { describe, expect, test } from 'vitest'
 import { parseConfig } from '../../lambda/config/loadConfig.ts'
 import { resolveRpcUrls } from '../../lambda/config/resolveRpcUrls.ts'
+import { samplesPerDayOf } from '../../lambda/config/schema.ts'
 import { selectPools } from '../../lambda/config/selectPools.ts'
 import { InvalidInputError } from '../../lambda/errors.ts'
 
@@ -64,6 +65,22 @@ test('a V3 pool takes an optional reference range', () => {
   expect(byDefault).toMatchObject({ protocol: 'uniswap-v3' })
   expect(byDefault).not.toHaveProperty('rangePct')
   expect(narrow).toMatchObject({ protocol: 'uniswap-v3', rangePct: 2.5 })
+})
+
+test('intraday samples: hourly by default, set for all chains or per chain', () => {
+  expect(samplesPerDayOf(parseConfig(designExample), 'ethereum')).toBe(24)
+  const input = clone()
+  input.samplesPerDay = 1
+  input.chains.base = { chainId: 8453, rpcUrl: 'https://...', samplesPerDay: 48 }
+  const config = parseConfig(input)
+  expect(samplesPerDayOf(config, 'ethereum')).toBe(1)
+  expect(samplesPerDayOf(config, 'base')).toBe(48)
+  input.samplesPerDay = 0
+  input.chains.base.samplesPerDay = 2.5
+  expect(issuesOf(input)).toEqual([
+    'chains.base.samplesPerDay: Invalid input: expected int, received number',
+    'samplesPerDay: Too small: expected number to be >=1',
+  ])
 })
 
 test('lower-case addresses are accepted and checksummed', () => {

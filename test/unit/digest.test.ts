@@ -117,6 +117,14 @@ test('stable pools lead with what they hold, largest first, and are flagged over
     alerts: [],
     tokens: [coin('DAI', 0.15), coin('USDC', 0.155), coin('USDT', 0.695)],
     metrics: { ...okDay.metrics, imbalanceEnd: 0.695 - 1 / 3, divergenceLoss: 0 },
+    intraday: {
+      samples: 25,
+      imbalanceMax: 0.42,
+      imbalanceTwa: 0.3,
+      priceDeviationPeak: -0.012,
+      hoursOverImbalance: 14,
+      hoursOverDeviation: 3,
+    },
   }
   const report = { ...sampleReport, pools: [stable] }
   const view = buildDigestView(report, digest, sampleConfig, links)!
@@ -125,6 +133,7 @@ test('stable pools lead with what they hold, largest first, and are flagged over
       poolId: 'curve-3pool',
       composition: 'USDT 69.5% / USDC 15.5% / DAI 15.0%',
       imbalance: '36.17 pp',
+      imbalancePeak: 'peak 42.00 pp, 14 h over',
       overLimit: '5 pp',
       bar: { cid: 'mix-0@pool-report', alt: 'Composition: USDT 69.5% / USDC 15.5% / DAI 15.0%' },
       legend: [
@@ -180,4 +189,19 @@ test('a V3 pool carries its reference range into both bodies; other pools do not
   const { html, text } = render(view)
   expect(html).toContain(`<br><span class="muted">${range}</span>`)
   expect(text).toContain(`    ${range}\n`)
+})
+
+test('a sampled pool shows the day’s peak and hours out of band next to its end values', () => {
+  const view = buildDigestView(sampleReportWithV3, digest, sampleConfig, links)!
+  expect(view.pools.map((pool) => [pool.imbalancePeak, pool.priceDeviationPeak])).toEqual([
+    ['', ''],
+    ['peak 1.23 pp, 3 h over', 'peak -2.15%, 10.3 h over'],
+  ])
+  const { html, text } = render(view)
+  expect(html).toContain(
+    '0.25 pp<br><span style="color:#667085;white-space:nowrap">peak 1.23 pp, 3 h over</span>',
+  )
+  expect(text).toContain(
+    'imbalance 0.25 pp (peak 1.23 pp, 3 h over) | price vs market -1.00% (peak -2.15%, 10.3 h over)',
+  )
 })

@@ -76,11 +76,43 @@ test('a V3 row fills the reference range columns; other rows leave them empty', 
   expect([v2.range_pct, v2.range_il_pct, v2.range_in_range]).toEqual(['', '', ''])
 })
 
-test('the terminal summary shows the reference range of V3 pools', () => {
+test('the intraday columns follow alerts; a day without samples leaves them empty', () => {
+  const [header, ...rows] = parse(renderMetricsCsv(sampleReportWithV3)) as string[][]
+  expect(header!.slice(header!.indexOf('alerts'))).toEqual([
+    'alerts',
+    'samples',
+    'imbalance_pp_max',
+    'imbalance_pp_twa',
+    'price_deviation_pct_peak',
+    'hours_over_imbalance',
+    'hours_over_deviation',
+    'ref_volatility_pct',
+    'lvr_usd_est',
+  ])
+  const row = (i: number) => Object.fromEntries(header!.map((column, j) => [column, rows[i]![j]]))
+  expect(row(2)).toMatchObject({
+    samples: '25',
+    imbalance_pp_max: '1.234568',
+    imbalance_pp_twa: '0.400000',
+    price_deviation_pct_peak: '-2.150000',
+    hours_over_imbalance: '3',
+    hours_over_deviation: '10.285714',
+    ref_volatility_pct: '4.560000',
+    lvr_usd_est: '1234.57',
+  })
+  for (const i of [0, 1]) {
+    const cells = header!.slice(header!.indexOf('samples')).map((column) => row(i)[column])
+    expect(cells.every((cell) => cell === '')).toBe(true)
+  }
+})
+
+test('the terminal summary shows the day’s peaks and the reference range of V3 pools', () => {
   const lines = renderSummaryTable(sampleReportWithV3).split('\n')
-  expect(lines[0]).toMatch(/LP-HODL %\s+range IL %\s+fees USD/)
+  expect(lines[0]).toMatch(
+    /imbalance pp\s+peak pp\s+price dev %\s+peak dev %\s+h out imb\/dev .* range IL %\s+fees USD\s+LVR USD/,
+  )
   expect(lines.find((line) => line.startsWith('uni-v3-sample'))).toMatch(
-    /WETH\/LINK .* -9\.465 \(±10% left\)\s+10,511/,
+    /WETH\/LINK .* 0\.25\s+1\.23\s+-1\.00\s+-2\.15\s+3\/10\.3 .* -9\.465 \(±10% left\)\s+10,511\s+1,235/,
   )
 })
 

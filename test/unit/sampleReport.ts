@@ -112,7 +112,10 @@ const v3Pool = parseConfig({
   ],
 }).pools[0]!
 
-/** A V3 pool's day whose price left the reference range: `sampleReport` plus this one. */
+/**
+ * A V3 pool's day whose price left the reference range, sampled over the day: `sampleReport`
+ * (whose pools were not sampled) plus this one.
+ */
 export const sampleReportWithV3: DailyReport = {
   ...sampleReport,
   pools: [
@@ -172,6 +175,16 @@ export const sampleReportWithV3: DailyReport = {
         volumeUsdEst: 1_051_119,
         depth2pctUsd: 35_243.68,
         range: { rangePct: 10, divergenceLoss: -0.09464738, inRange: false },
+      },
+      intraday: {
+        samples: 25,
+        imbalanceMax: 0.0123456789,
+        imbalanceTwa: 0.004,
+        priceDeviationPeak: -0.0215,
+        hoursOverImbalance: 3,
+        hoursOverDeviation: 72 / 7,
+        refVolatility: 0.0456,
+        lvrUsd: 1234.567,
       },
     },
   ],

@@ -19,6 +19,8 @@ import {
   type CurveStableSwapPoolSpec,
   LP_EXIT_HOUR,
   LP_JOIN_HOUR,
+  MORNING_DEPEG,
+  morningDepeg,
   SEED,
 } from './scenario.ts'
 import { hashId } from './uniswapV2.ts'
@@ -142,7 +144,7 @@ class CurveStableSwapDriver implements PoolDriver {
     return [...prices, value / (Number(base.lpSupply) / 1e18)]
   }
 
-  async trade({ reader, market, hourOfDay }: StepContext): Promise<void> {
+  async trade({ reader, market, hourOfDay, hoursBeforeEnd }: StepContext): Promise<void> {
     const [state, lpBalance, prices] = await Promise.all([
       readCurveStableSwapPool(reader, this.address),
       reader.read({
@@ -169,6 +171,16 @@ class CurveStableSwapDriver implements PoolDriver {
       const bought = (sold + 1 + Math.floor(this.random.uniform() * (n - 1))) % n
       this.exchange('noise', sold, bought, toRaw(sizeUsd / prices[sold]!, this.decimals[sold]!))
     }
+    const { saleShareOfTvl } = morningDepeg(this.spec.id, hourOfDay, hoursBeforeEnd)
+    if (saleShareOfTvl > 0) {
+      const sold = this.spec.assets.indexOf(MORNING_DEPEG.asset)
+      this.exchange(
+        'morning depeg sale',
+        sold,
+        this.spec.assets.indexOf(MORNING_DEPEG.for),
+        toRaw((this.spec.tvlUsd * saleShareOfTvl) / prices[sold]!, this.decimals[sold]!),
+      )
+    }
     if (hourOfDay === LP_EXIT_HOUR) {
       const share = BigInt(Math.round((0.05 + 0.1 * this.random.uniform()) * 1e6))
       this.send('LP exit', 'remove_liquidity', [
@@ -184,8 +196,10 @@ class CurveStableSwapDriver implements PoolDriver {
    * is at the edge of the fee band. Each exchange is replayed with the pool's own integer
    * math, so the next one starts from the exact state the chain will have.
    */
-  async arbitrage({ reader, market, hoursBeforeEnd }: StepContext): Promise<void> {
+  async arbitrage({ reader, market, hourOfDay, hoursBeforeEnd }: StepContext): Promise<void> {
     if (hoursBeforeEnd < (this.spec.arbitragePausedHoursBeforeEnd ?? 0)) return
+    // Thin arbitrage (the morning depeg) makes part of each trade.
+    const { arbitrageShare } = morningDepeg(this.spec.id, hourOfDay, hoursBeforeEnd)
     let pool: StableSwapPool = toPool(
       await readCurveStableSwapPool(reader, this.address),
       this.decimals,
@@ -204,7 +218,9 @@ class CurveStableSwapDriver implements PoolDriver {
         }
       }
       if (best.sold === -1) return
-      const dx = stableSwapAmountIn(pool, this.decimals, best.sold, best.bought, 1 / best.edge)
+      const full = stableSwapAmountIn(pool, this.decimals, best.sold, best.bought, 1 / best.edge)
+      const dx =
+        arbitrageShare === 1 ? full : (full * BigInt(Math.round(arbitrageShare * 1e6))) / 1_000_000n
       this.exchange('arbitrage', best.sold, best.bought, dx)
       pool = { ...pool, balances: stableSwapExchange(pool, best.sold, best.bought, dx).balances }
     }

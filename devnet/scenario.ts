@@ -175,6 +175,52 @@ export const SHOCKS: readonly PriceShock[] = [
   { asset: 'USDT', fromHoursBeforeEnd: 72, toHoursBeforeEnd: 24, move: -0.002 },
 ]
 
+/**
+ * The report day's morning depeg, which the day's end snapshot misses: a holder sells DAI for
+ * USDC into the DAI/USDC pair and the 3pool in the trade blocks of 06:30, 07:30 and 08:30
+ * while arbitrage is thin (from 07:00 to 19:00 arbitrageurs close only part of the gap each
+ * hour); from 20:00 arbitrage is back in full, so the pools end the day at the peg. DAI's
+ * reference price stays at the dollar: the pools depeg, not the market.
+ */
+export const MORNING_DEPEG = {
+  asset: 'DAI',
+  for: 'USDC',
+  /** Each sale as a share of the pool's TVL, by pool id. */
+  saleShareOfTvl: { 'uni-v2-dai-usdc': 0.004, 'curve-3pool': 0.06 } as Record<string, number>,
+  /** UTC hours of the blocks being built (trade blocks come half an hour before) that carry a sale. */
+  saleHours: [7, 8, 9],
+  /** Arbitrage blocks from this hour up to `fullArbitrageHour` (excluded) close part of the gap. */
+  thinArbitrageFromHour: 7,
+  fullArbitrageHour: 20,
+  /** The share of the arbitrage trade that thin arbitrage makes. */
+  thinArbitrageShare: 0.3,
+} as const satisfies { asset: AssetKey; for: AssetKey } & Record<string, unknown>
+
+/**
+ * What the morning depeg does to a pool in one block.
+ *
+ * @param poolId - the pool
+ * @param hourOfDay - UTC hour of the block being built
+ * @param hoursBeforeEnd - hours from it to the end of the simulation
+ * @returns the sale to make (share of TVL, 0 for none) and the share of arbitrage that happens
+ */
+export function morningDepeg(
+  poolId: string,
+  hourOfDay: number,
+  hoursBeforeEnd: number,
+): { readonly saleShareOfTvl: number; readonly arbitrageShare: number } {
+  const share = MORNING_DEPEG.saleShareOfTvl[poolId]
+  // The report's day is the last simulated one: its blocks are 1..23 hours before the end.
+  if (share === undefined || hoursBeforeEnd >= 24 || hoursBeforeEnd < 1)
+    return { saleShareOfTvl: 0, arbitrageShare: 1 }
+  const thin =
+    hourOfDay >= MORNING_DEPEG.thinArbitrageFromHour && hourOfDay < MORNING_DEPEG.fullArbitrageHour
+  return {
+    saleShareOfTvl: (MORNING_DEPEG.saleHours as readonly number[]).includes(hourOfDay) ? share : 0,
+    arbitrageShare: thin ? MORNING_DEPEG.thinArbitrageShare : 1,
+  }
+}
+
 interface PoolSpecBase {
   /** Pool id in the generated config. */
   readonly id: string

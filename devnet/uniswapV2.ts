@@ -9,6 +9,8 @@ import {
   type AssetKey,
   LP_EXIT_HOUR,
   LP_JOIN_HOUR,
+  MORNING_DEPEG,
+  morningDepeg,
   SEED,
   type UniswapV2PoolSpec,
 } from './scenario.ts'
@@ -110,7 +112,7 @@ class UniswapV2Driver implements PoolDriver {
     this.decimals = [ASSETS[assets[0]].decimals, ASSETS[assets[1]].decimals]
   }
 
-  async trade({ reader, market, hourOfDay }: StepContext): Promise<void> {
+  async trade({ reader, market, hourOfDay, hoursBeforeEnd }: StepContext): Promise<void> {
     const [{ balances }, lpBalance] = await Promise.all([
       readUniswapV2Pool(reader, this.address),
       reader.read({
@@ -131,6 +133,18 @@ class UniswapV2Driver implements PoolDriver {
         'noise',
       )
     }
+    const { saleShareOfTvl } = morningDepeg(this.spec.id, hourOfDay, hoursBeforeEnd)
+    if (saleShareOfTvl > 0) {
+      const sold = this.assets.indexOf(MORNING_DEPEG.asset)
+      this.swap(
+        sold === 0,
+        toRaw(
+          (this.spec.tvlUsd * saleShareOfTvl) / market.price(MORNING_DEPEG.asset),
+          this.decimals[sold]!,
+        ),
+        'morning depeg sale',
+      )
+    }
     if (hourOfDay === LP_JOIN_HOUR) {
       const share = 0.05 + 0.15 * this.random.uniform()
       this.send('LP join', 'addLiquidity', [
@@ -147,8 +161,10 @@ class UniswapV2Driver implements PoolDriver {
     }
   }
 
-  async arbitrage({ reader, market, hoursBeforeEnd }: StepContext): Promise<void> {
+  async arbitrage({ reader, market, hourOfDay, hoursBeforeEnd }: StepContext): Promise<void> {
     if (hoursBeforeEnd < (this.spec.arbitragePausedHoursBeforeEnd ?? 0)) return
+    // Thin arbitrage (the morning depeg) makes part of the trade.
+    const { arbitrageShare } = morningDepeg(this.spec.id, hourOfDay, hoursBeforeEnd)
     const { balances } = await readUniswapV2Pool(reader, this.address)
     const [x, y] = balances.map((raw, i) => Number(raw) / 10 ** this.decimals[i]!) as [
       number,
@@ -161,14 +177,14 @@ class UniswapV2Driver implements PoolDriver {
       const target = referencePrice / (1 - FEE)
       this.swap(
         true,
-        toRaw((Math.sqrt((x * y) / target) - x) / (1 - FEE), this.decimals[0]),
+        toRaw(((Math.sqrt((x * y) / target) - x) / (1 - FEE)) * arbitrageShare, this.decimals[0]),
         'arbitrage',
       )
     } else if (price < referencePrice * (1 - FEE)) {
       const target = referencePrice * (1 - FEE)
       this.swap(
         false,
-        toRaw((Math.sqrt(x * y * target) - y) / (1 - FEE), this.decimals[1]),
+        toRaw(((Math.sqrt(x * y * target) - y) / (1 - FEE)) * arbitrageShare, this.decimals[1]),
         'arbitrage',
       )
     }

@@ -18,7 +18,10 @@ export interface IntradayInput {
   /** The `n + 1` samples `k = 0..n` at `t_k = D 00:00 + k * 24h / n`; `k = 0` and `k = n` are the day's ends. */
   readonly samples: readonly IntradaySample[]
   /** The pool's alert thresholds, as in the config (pp and percent); hours over an absent one are undefined. */
-  readonly thresholds: { readonly imbalancePp?: number; readonly priceDeviationPct?: number }
+  readonly thresholds: {
+    readonly imbalancePp?: number | undefined
+    readonly priceDeviationPct?: number | undefined
+  }
   /**
    * The LVR of the day per unit of variance of the log reference ratio (USD): `lvr = s2 * this`.
    * Undefined where the LVR formula does not apply (StableSwap, more than two tokens).

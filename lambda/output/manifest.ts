@@ -56,6 +56,10 @@ export function renderManifest({ report, configHash, files, rows, emails }: Mani
           startTime: isoTime(chain.start.timestamp),
           endBlock: Number(chain.end.number),
           endTime: isoTime(chain.end.timestamp),
+          // The intraday sample blocks k = 0..n, when the day is sampled.
+          ...(chain.samples && {
+            sampleBlocks: chain.samples.map((block) => Number(block.number)),
+          }),
         },
       ]),
     ),

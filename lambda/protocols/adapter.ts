@@ -49,4 +49,28 @@ export interface ProtocolAdapter<
   /** The pool's LP share token and its supply (none for V3, whose positions are NFTs). */
   lpShare?(state: State, pool: Pool): { readonly token: Address; readonly supply: bigint }
   dayMetrics(input: PoolDayInput<State, Pool>): PoolDayMetrics
+  /**
+   * The state at an intraday sample block, reading only what the sample's imbalance, price
+   * deviation and par values need; `known` is the pool at the day's end, for what does not
+   * change. Without it a sample reads the pool in full.
+   */
+  readSample?(reader: BlockReader, pool: Pool, known: State): Promise<State>
+  /**
+   * The balances (token units) whose value shares the imbalance measures, where they are not
+   * the state's balances (V3: the virtual reserves of the active liquidity).
+   */
+  valueBalances?(state: State, decimals: readonly number[]): number[]
+  /**
+   * Loss-versus-rebalancing of the day per unit of variance of the log reference ratio (USD),
+   * from the pool at the start; absent or undefined where the LVR formula does not apply.
+   */
+  lvrUsdPerVariance?(input: LvrInput<State>): number | undefined
+}
+
+/** What a pool's LVR scale is made of: the pool and its prices at the start of the day. */
+export interface LvrInput<State extends PoolState> {
+  readonly start: State
+  readonly decimals: readonly number[]
+  readonly pricesStart: readonly number[]
+  readonly tvlUsdStart: number
 }

@@ -2,8 +2,9 @@ import type { Address } from 'viem'
 import { createBlockReader, createRoundScheduler } from '../chain/blockReader.ts'
 import { chainFailureIn } from '../chain/chainFailure.ts'
 import type { ChainClient } from '../chain/createChainClient.ts'
-import { createBlockFinder } from '../chain/findBlockAtTimestamp.ts'
-import type { Config, PoolConfig } from '../config/schema.ts'
+import { type BlockStamp, createBlockFinder } from '../chain/findBlockAtTimestamp.ts'
+import { findSampleBlocks, sampleTimes } from '../chain/findSampleBlocks.ts'
+import { type Config, type PoolConfig, samplesPerDayOf } from '../config/schema.ts'
 import {
   ChainUnavailableError,
   DayNotAvailableError,
@@ -12,7 +13,7 @@ import {
 } from '../errors.ts'
 import { indexPrices } from '../prices/priceIndex.ts'
 import { dayBounds } from './date.ts'
-import { readPoolDay } from './readPoolDay.ts'
+import { readPoolDay, type Snapshot } from './readPoolDay.ts'
 import type { StoredDay } from './storedDay.ts'
 import type { ChainDay, DailyReport } from './types.ts'
 
@@ -32,9 +33,10 @@ export interface BuildDailyReportParameters {
 }
 
 /**
- * Reads every selected pool at the day's start and end blocks and computes its metrics.
- * Each chain's pools are read together: one block search per boundary, then Multicall3
- * rounds pinned to the two blocks.
+ * Reads every selected pool at the day's start and end blocks, and at the intraday sample
+ * blocks between them, and computes its metrics. Each chain's pools are read together: one
+ * block search per instant, each starting from what the earlier ones learned, then Multicall3
+ * rounds pinned to each block, all blocks' rounds sent together.
  *
  * @param parameters - config, date, pools, chain clients
  * @returns the day's report, one entry per pool in config order
@@ -49,7 +51,7 @@ export async function buildDailyReport({
   clientFor,
   storedStart,
 }: BuildDailyReportParameters): Promise<DailyReport> {
-  const { start, end } = dayBounds(date)
+  const { start } = dayBounds(date)
   // Read at most once, whatever the number of pools that need it.
   let stored: Promise<StoredDay | undefined> | undefined
   const storedOnce = storedStart && (() => (stored ??= storedStart()))
@@ -60,13 +62,21 @@ export async function buildDailyReport({
       const chain = config.chains[name]!
       const chainPools = pools.filter((pool) => pool.chain === name)
       const client = clientFor(name)
+      const samplesPerDay = samplesPerDayOf(config, name)
       let blocks: ChainDay
       try {
-        // The end boundary first: its search brackets the start.
-        const finder = createBlockFinder(client)
-        const endBlock = await finder.lastBlockAtOrBefore(end)
-        const startBlock = await finder.lastBlockAtOrBefore(start)
-        blocks = { name, chainId: chain.chainId, start: startBlock, end: endBlock }
+        // The end boundary first: its search brackets the start, and both bracket the samples.
+        const found = await findSampleBlocks(
+          createBlockFinder(client),
+          sampleTimes(start, samplesPerDay),
+        )
+        blocks = {
+          name,
+          chainId: chain.chainId,
+          start: found[0]!,
+          end: found[samplesPerDay]!,
+          ...(samplesPerDay > 1 && { samples: found }),
+        }
       } catch (error) {
         if (error instanceof DayNotAvailableError) {
           const why =
@@ -83,17 +93,17 @@ export async function buildDailyReport({
       const readerOptions = {
         ...(chain.multicall3 && { multicallAddress: chain.multicall3 as Address }),
         ...(chain.maxCallsPerRequest && { maxCallsPerRequest: chain.maxCallsPerRequest }),
-        // The two snapshots share rounds, so a day takes as few Multicall3 rounds as it can.
+        // The snapshots share rounds, so a day takes as few Multicall3 rounds as it can.
         rounds: createRoundScheduler(),
       }
-      const startSnapshot = {
-        block: blocks.start,
-        reader: createBlockReader(client, { blockNumber: blocks.start.number, ...readerOptions }),
-      }
-      const endSnapshot = {
-        block: blocks.end,
-        reader: createBlockReader(client, { blockNumber: blocks.end.number, ...readerOptions }),
-      }
+      const snapshot = (block: BlockStamp): Snapshot => ({
+        block,
+        reader: createBlockReader(client, { blockNumber: block.number, ...readerOptions }),
+      })
+      const startSnapshot = snapshot(blocks.start)
+      const endSnapshot = snapshot(blocks.end)
+      // Two samples a day and more: k = 1..n-1 (k = 0 and n are the start and end).
+      const samples = blocks.samples?.slice(1, -1).map(snapshot)
       const days = await Promise.all(
         chainPools.map((pool) =>
           readPoolDay({
@@ -103,6 +113,7 @@ export async function buildDailyReport({
             prices,
             start: startSnapshot,
             end: endSnapshot,
+            ...(samples && { samples }),
             ...(storedOnce && { storedStart: storedOnce }),
           }),
         ),

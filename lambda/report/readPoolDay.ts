@@ -5,6 +5,7 @@ import { isStateUnavailable } from '../chain/isStateUnavailable.ts'
 import { readTokenMetadata } from '../chain/readTokenMetadata.ts'
 import type { Config, PoolConfig } from '../config/schema.ts'
 import { ChainUnavailableError, errorMessage, ReportError } from '../errors.ts'
+import type { IntradayMetrics } from '../metrics/intraday.ts'
 import {
   completePoolPrices,
   MissingPriceError,
@@ -15,6 +16,7 @@ import {
 import { type PriceIndex, priceKey } from '../prices/priceIndex.ts'
 import { type PoolState, protocolAdapter } from '../protocols/registry.ts'
 import { evaluateAlerts, thresholdsFor } from './alerts.ts'
+import { poolIntraday, readPoolSamples } from './poolSamples.ts'
 import { type StoredDay, type StoredPoolEnd, storedStartFor } from './storedDay.ts'
 import type { PoolDay } from './types.ts'
 
@@ -31,6 +33,8 @@ export interface ReadPoolDayParameters {
   readonly prices: PriceIndex
   readonly start: Snapshot
   readonly end: Snapshot
+  /** The intermediate samples `k = 1..n-1` when the day is sampled (`samplesPerDay` > 1). */
+  readonly samples?: readonly Snapshot[]
   /**
    * The previous day's stored end snapshots, asked for only when the RPC cannot serve the
    * start block's state (a node that is not an archive node).
@@ -92,10 +96,16 @@ async function computePoolDay(parameters: ReadPoolDayParameters) {
       `no reference price for token ${tokens[error.index]}: add prices["${key}"]`,
     )
   }
-  const [metadata, configuredStart, configuredEnd] = await settledInOrder([
+  // In the rounds of the metadata and prices; a failed sample costs the pool its intraday
+  // columns, not its row.
+  const sampleReads = parameters.samples
+    ? settle(readPoolSamples({ ...parameters, samples: parameters.samples, known: endState, plan }))
+    : undefined
+  const [metadata, configuredStart, configuredEnd, samples] = await settledInOrder([
     Promise.all(tokens.map((token) => readTokenMetadata(end.reader, token))),
     stored ? Promise.resolve([]) : readConfiguredPrices(snapshotPrices(start), tokens, plan),
     readConfiguredPrices(snapshotPrices(end), tokens, plan),
+    Promise.resolve(sampleReads),
   ])
   const decimals = metadata.map((token) => token.decimals)
   // A stored start carries the prices read at its block (the same block).
@@ -116,12 +126,35 @@ async function computePoolDay(parameters: ReadPoolDayParameters) {
     pricesEnd,
   })
   const weights = protocol.weights(endState)
+  let intraday: IntradayMetrics | undefined
+  let samplesNote: string | undefined
+  if (samples) {
+    try {
+      if ('error' in samples) throw samples.error
+      intraday = poolIntraday({
+        config,
+        pool,
+        decimals,
+        plan,
+        start: { state: startState, prices: pricesStart },
+        samples: samples.value,
+        end: { state: endState, prices: pricesEnd },
+        tvlUsdStart: metrics.tvlUsdStart,
+      })
+    } catch (error) {
+      samplesNote = `intraday columns left empty: a sample could not be read or priced (${errorMessage(error)})`
+    }
+  }
+  const notes = [
+    stored &&
+      `start snapshot from the stored end of the previous day (block ${stored.block.number}): the RPC could not serve the start block's state`,
+    samplesNote,
+  ].filter((note) => note !== undefined)
   return {
     metrics,
     endState,
-    ...(stored && {
-      note: `start snapshot from the stored end of the previous day (block ${stored.block.number}): the RPC could not serve the start block's state`,
-    }),
+    ...(intraday && { intraday }),
+    ...(notes.length > 0 && { note: notes.join('; ') }),
     alerts: evaluateAlerts(metrics, thresholdsFor(pool.thresholds, config.thresholds)),
     tokens: metadata.map((token, i) => ({
       ...token,
@@ -164,6 +197,16 @@ async function readStartState({
 
 function sameTokens(a: readonly Address[], b: readonly Address[]): boolean {
   return a.length === b.length && a.every((token, i) => isAddressEqual(token, b[i]!))
+}
+
+type Settled<T> = { readonly value: T } | { readonly error: unknown }
+
+/** A promise that always fulfils, with its value or its error. */
+function settle<T>(promise: Promise<T>): Promise<Settled<T>> {
+  return promise.then(
+    (value) => ({ value }),
+    (error: unknown) => ({ error }),
+  )
 }
 
 /**

@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { poolFields } from '../../config/poolFields.ts'
+import { weightedLvrUsdPerVariance } from '../../metrics/intraday.ts'
 import type { ProtocolAdapter } from '../adapter.ts'
 import { balancerWeightedDay, balancerWeightedMarginalPrices, normalizedWeights } from './day.ts'
 import { type BalancerWeightedState, readBalancerWeightedPool } from './read.ts'
@@ -15,6 +16,12 @@ export const balancerWeighted = {
   weights: normalizedWeights,
   marginalPrices: balancerWeightedMarginalPrices,
   lpShare: (state, pool) => ({ token: pool.address, supply: state.totalSupply }),
+  lvrUsdPerVariance: ({ start, tvlUsdStart }) => {
+    const weights = normalizedWeights(start)
+    return weights.length === 2
+      ? weightedLvrUsdPerVariance([weights[0]!, weights[1]!], tvlUsdStart)
+      : undefined
+  },
   dayMetrics: ({ start, end, decimals, pricesStart, pricesEnd }) =>
     balancerWeightedDay({ start, end, decimals, pricesStart, pricesEnd }),
 } satisfies ProtocolAdapter<BalancerWeightedState, z.infer<typeof poolSchema>>

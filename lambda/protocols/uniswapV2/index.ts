@@ -1,8 +1,9 @@
 import { z } from 'zod'
 import { poolFields } from '../../config/poolFields.ts'
+import { weightedLvrUsdPerVariance } from '../../metrics/intraday.ts'
 import type { ProtocolAdapter } from '../adapter.ts'
 import { uniswapV2Day, uniswapV2MarginalPrices } from './day.ts'
-import { readUniswapV2Pool, type UniswapV2State } from './read.ts'
+import { readUniswapV2Pool, readUniswapV2Sample, type UniswapV2State } from './read.ts'
 
 const poolSchema = z.strictObject({
   ...poolFields,
@@ -19,6 +20,8 @@ export const uniswapV2 = {
   weights: () => [0.5, 0.5],
   marginalPrices: uniswapV2MarginalPrices,
   lpShare: (state, pool) => ({ token: pool.address, supply: state.totalSupply }),
+  readSample: (reader, pool, known) => readUniswapV2Sample(reader, known, pool.address),
+  lvrUsdPerVariance: ({ tvlUsdStart }) => weightedLvrUsdPerVariance([0.5, 0.5], tvlUsdStart),
   dayMetrics: ({ pool, start, end, decimals, pricesStart, pricesEnd }) =>
     uniswapV2Day({
       start,

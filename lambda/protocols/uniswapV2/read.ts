@@ -50,3 +50,25 @@ export async function readUniswapV2Pool(
     )
   }
 }
+
+/**
+ * Reads what changes in a pair during the day, its reserves, in one call: enough for an
+ * intraday sample of a pair whose tokens and supply are known from the day's end.
+ *
+ * @param reader - reader pinned to the sample block
+ * @param known - the pair at another block of the day
+ * @param address - pair address
+ * @returns the pair's state with the reserves of the reader's block
+ */
+export async function readUniswapV2Sample(
+  reader: BlockReader,
+  known: UniswapV2State,
+  address: Address,
+): Promise<UniswapV2State> {
+  const [reserve0, reserve1] = await reader.read({
+    address,
+    abi: uniswapV2PairAbi,
+    functionName: 'getReserves',
+  })
+  return { ...known, balances: [reserve0, reserve1] }
+}

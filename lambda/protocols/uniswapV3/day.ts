@@ -51,8 +51,8 @@ export function uniswapV3Day({
   pricesEnd,
   rangePct,
 }: UniswapV3DayInput): PoolDayMetrics {
-  const reservesStart = virtualReserves(start, decimals)
-  const reservesEnd = virtualReserves(end, decimals)
+  const reservesStart = uniswapV3VirtualReserves(start, decimals)
+  const reservesEnd = uniswapV3VirtualReserves(end, decimals)
   const feesPerLiquidity = [
     q128ToNumber(feeGrowthDelta(start.feeGrowthGlobal0X128, end.feeGrowthGlobal0X128)) /
       10 ** decimals[0],
@@ -90,10 +90,20 @@ export function uniswapV3Day({
   }
 }
 
-/** Virtual reserves of one unit of liquidity in token units: `1/sqrtP`, `sqrtP` (raw), scaled. */
-function virtualReserves(state: UniswapV3State, decimals: readonly [number, number]): number[] {
+/**
+ * Virtual reserves of one unit of liquidity in token units: `1/sqrtP`, `sqrtP` (raw), scaled
+ * by the decimals. Their value shares are the pool's (they do not depend on the liquidity).
+ *
+ * @param state - the pool's price
+ * @param decimals - decimals of token0 and token1
+ * @returns `[x, y]` of `L = 1`
+ */
+export function uniswapV3VirtualReserves(
+  state: Pick<UniswapV3State, 'sqrtPriceX96'>,
+  decimals: readonly number[],
+): number[] {
   const sqrtPrice = sqrtPriceToNumber(state.sqrtPriceX96)
-  return [1 / sqrtPrice / 10 ** decimals[0], sqrtPrice / 10 ** decimals[1]]
+  return [1 / sqrtPrice / 10 ** decimals[0]!, sqrtPrice / 10 ** decimals[1]!]
 }
 
 function tokenBalances(state: UniswapV3State, decimals: readonly [number, number]): number[] {

@@ -1,8 +1,10 @@
 import { z } from 'zod'
 import { poolFields } from '../../config/poolFields.ts'
+import { concentratedLvrUsdPerVariance } from '../../metrics/intraday.ts'
 import type { ProtocolAdapter } from '../adapter.ts'
-import { uniswapV3Day, uniswapV3MarginalPrices } from './day.ts'
-import { readUniswapV3Pool, type UniswapV3State } from './read.ts'
+import { uniswapV3Day, uniswapV3MarginalPrices, uniswapV3VirtualReserves } from './day.ts'
+import { sqrtPriceToNumber } from './math/toNumber.ts'
+import { readUniswapV3Pool, readUniswapV3Sample, type UniswapV3State } from './read.ts'
 
 /** Half-width of a V3 pool's reference position when the config does not set `rangePct`. */
 export const DEFAULT_RANGE_PCT = 10
@@ -24,6 +26,15 @@ export const uniswapV3 = {
   read: (reader, pool) => readUniswapV3Pool(reader, pool.address),
   weights: () => [0.5, 0.5],
   marginalPrices: uniswapV3MarginalPrices,
+  readSample: (reader, pool, known) => readUniswapV3Sample(reader, known, pool.address),
+  valueBalances: uniswapV3VirtualReserves,
+  lvrUsdPerVariance: ({ start, decimals, pricesStart }) =>
+    concentratedLvrUsdPerVariance(
+      Number(start.liquidity),
+      sqrtPriceToNumber(start.sqrtPriceX96),
+      pricesStart[1]!,
+      decimals[1]!,
+    ),
   dayMetrics: ({ pool, start, end, decimals, pricesStart, pricesEnd }) =>
     uniswapV3Day({
       start,

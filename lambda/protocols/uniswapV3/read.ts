@@ -99,6 +99,35 @@ export async function readUniswapV3Pool(
   }
 }
 
+/**
+ * Reads what an intraday sample of a V3 pool needs, its price (`slot0`), in one call; the
+ * rest is the pool as known from another block of the day. The sample's imbalance and price
+ * deviation depend on the price alone (the virtual reserves' shares do not depend on `L`).
+ *
+ * @param reader - reader pinned to the sample block
+ * @param known - the pool at another block of the day
+ * @param address - pool address
+ * @returns the known state with the sample block's price and tick
+ * @throws ContractReadError if the price is not one a V3 pool can hold
+ */
+export async function readUniswapV3Sample(
+  reader: BlockReader,
+  known: UniswapV3State,
+  address: Address,
+): Promise<UniswapV3State> {
+  const [sqrtPriceX96, tick] = await reader.read({
+    address,
+    abi: uniswapV3PoolAbi,
+    functionName: 'slot0',
+  })
+  if (sqrtPriceX96 < MIN_SQRT_RATIO || sqrtPriceX96 >= MAX_SQRT_RATIO) {
+    throw new ContractReadError(
+      `pool ${address} at block ${reader.blockNumber}: sqrtPriceX96 ${sqrtPriceX96} is outside the range a V3 pool can hold`,
+    )
+  }
+  return { ...known, sqrtPriceX96, tick }
+}
+
 /** The pool's own state, in one round; a revert or garbage means it is not a V3 pool. */
 async function readPoolCore(reader: BlockReader, address: Address) {
   const call = <

@@ -206,7 +206,9 @@ class CurveStableSwapDriver implements PoolDriver {
     )
     const reference = await this.coinPrices(reader, market)
     const keep = 1 - Number(this.spec.fee) / Number(FEE_DENOMINATOR)
-    for (let round = 0; round < this.decimals.length; round++) {
+    // Thin arbitrage makes one partial trade an hour.
+    const rounds = arbitrageShare === 1 ? this.decimals.length : 1
+    for (let round = 0; round < rounds; round++) {
       const prices = stableSwapMarginalPrices(pool, this.decimals)
       let best = { edge: 1 + 1e-9, sold: -1, bought: -1 }
       for (let i = 0; i < prices.length; i++) {

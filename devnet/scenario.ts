@@ -177,7 +177,7 @@ export const SHOCKS: readonly PriceShock[] = [
 
 /**
  * The report day's morning depeg, which the day's end snapshot misses: a holder sells DAI for
- * USDC into the DAI/USDC pair and the 3pool in the trade blocks of 06:30, 07:30 and 08:30
+ * USDC into the DAI/USDC pair and the sUSD pool (DAI/USDC/USDT/sUSD) in the trade blocks of 06:30, 07:30 and 08:30
  * while arbitrage is thin (from 07:00 to 19:00 arbitrageurs close only part of the gap each
  * hour); from 20:00 arbitrage is back in full, so the pools end the day at the peg. DAI's
  * reference price stays at the dollar: the pools depeg, not the market.
@@ -186,7 +186,7 @@ export const MORNING_DEPEG = {
   asset: 'DAI',
   for: 'USDC',
   /** Each sale as a share of the pool's TVL, by pool id. */
-  saleShareOfTvl: { 'uni-v2-dai-usdc': 0.004, 'curve-3pool': 0.06 } as Record<string, number>,
+  saleShareOfTvl: { 'uni-v2-dai-usdc': 0.005, 'curve-susd': 0.06 } as Record<string, number>,
   /** UTC hours of the blocks being built (trade blocks come half an hour before) that carry a sale. */
   saleHours: [7, 8, 9],
   /** Arbitrage blocks from this hour up to `fullArbitrageHour` (excluded) close part of the gap. */

@@ -15,7 +15,8 @@ import { configuredPrice } from '../support/referencePrices.ts'
 
 const devnet = sharedDevnet()
 const { client, counter } = devnetClient()
-const config = devnetTestConfig()
+// The day's two ends only: intradaySamples.test.ts covers the samples and their cost.
+const config = { ...devnetTestConfig(), samplesPerDay: 1 }
 const date = lastSimulatedDay()
 let report: DailyReport
 

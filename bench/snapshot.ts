@@ -2,21 +2,11 @@
  * `npm run bench`: snapshots 1,000 Uniswap V2 pools and 1,000 Uniswap V3 pools (their tick
  * windows included) at one block of a local anvil, the way the report does (Multicall3
  * rounds through a block reader) and the naive way (one `eth_call` per read), and prints
- * JSON-RPC requests, wall time and peak memory of each.
+ * JSON-RPC requests, wall time and peak memory of each. Then mines a full UTC day of blocks and
+ * reports it on each kind of pool, with `samplesPerDay` 1 and 24 (see `sampledDay.ts`).
  */
-import {
-  type Address,
-  createPublicClient,
-  encodeFunctionData,
-  erc20Abi,
-  http,
-  parseAbi,
-} from 'viem'
+import { type Address, erc20Abi } from 'viem'
 import { startAnvil } from '../devnet/anvil.ts'
-import { compileContracts } from '../devnet/compileContracts.ts'
-import { installMulticall3, toRaw, withArgs } from '../devnet/deployBase.ts'
-import { DevnetWallet } from '../devnet/devnetWallet.ts'
-import { queueUniswapV2Core } from '../devnet/uniswapV2.ts'
 import { type BlockReader, createBlockReader } from '../lambda/chain/blockReader.ts'
 import { createChainClient } from '../lambda/chain/createChainClient.ts'
 import { readTokenMetadata } from '../lambda/chain/readTokenMetadata.ts'
@@ -25,22 +15,18 @@ import { readReferencePrices } from '../lambda/prices/readReferencePrices.ts'
 import type { PoolState } from '../lambda/protocols/registry.ts'
 import { readUniswapV2Pool, uniswapV2PairAbi } from '../lambda/protocols/uniswapV2/read.ts'
 import { readUniswapV3Pool } from '../lambda/protocols/uniswapV3/read.ts'
-import { deployV3Pools, snapshotV3Naive } from './uniswapV3Pools.ts'
+import { BENCH_TOKENS, deployBenchPools } from './benchPools.ts'
+import { mineFullDay, reportSampledDay } from './sampledDay.ts'
+import { snapshotV3Naive } from './uniswapV3Pools.ts'
 
 const POOLS = Number(process.env.BENCH_POOLS ?? 1000)
-const TOKENS = 50
-
-const factoryAbi = parseAbi([
-  'function createPair(address, address) returns (address)',
-  'function allPairs(uint256) view returns (address)',
-])
 
 const anvil = await startAnvil({ noMining: true })
 try {
   const deployStarted = performance.now()
-  const { pairs, v3Pools, feeds, block } = await deploy(anvil.rpcUrl)
+  const { pairs, v3Pools, feeds, block } = await deployBenchPools(anvil.rpcUrl, POOLS)
   process.stdout.write(
-    `Deployed ${pairs.length} V2 pairs and ${v3Pools.length} V3 pools over ${TOKENS} tokens with price feeds in ${Math.round((performance.now() - deployStarted) / 1000)} s; snapshot at block ${block.number}.\n\n`,
+    `Deployed ${pairs.length} V2 pairs and ${v3Pools.length} V3 pools over ${BENCH_TOKENS} tokens with price feeds in ${Math.round((performance.now() - deployStarted) / 1000)} s; snapshot at block ${block.number}.\n\n`,
   )
   const results = [
     await measure('V2 multicall (report)', anvil.rpcUrl, (client) =>
@@ -57,6 +43,25 @@ try {
     ),
   ]
   console.table(results)
+  const date = await mineFullDay(anvil.rpcUrl)
+  process.stdout.write(
+    `\nThe whole report of ${date} (a block a minute), with and without intraday samples:\n`,
+  )
+  const day = { rpcUrl: anvil.rpcUrl, date, feeds }
+  const days = []
+  for (const [protocol, pools] of [
+    ['uniswap-v2', pairs],
+    ['uniswap-v3', v3Pools],
+  ] as const) {
+    for (const samplesPerDay of [1, 24]) {
+      days.push(
+        await measure(`${protocol}, samplesPerDay ${samplesPerDay}`, anvil.rpcUrl, (client) =>
+          reportSampledDay(client, { ...day, protocol, pools, samplesPerDay }),
+        ),
+      )
+    }
+  }
+  console.table(days)
 } finally {
   await anvil.stop()
 }
@@ -154,86 +159,4 @@ async function measure(method: string, rpcUrl: string, run: (client: Client) => 
     'peak RSS (MB)': Math.round(peak / 2 ** 20),
     'RSS growth (MB)': Math.round((peak - baseline) / 2 ** 20),
   }
-}
-
-/**
- * 50 tokens with feeds, 1,000 seeded V2 pairs, 1,000 V3 pools with positions, and one more
- * block to snapshot at.
- */
-async function deploy(rpcUrl: string) {
-  const artifacts = await compileContracts()
-  const wallet = new DevnetWallet(rpcUrl)
-  await wallet.syncNonce()
-  await installMulticall3({ wallet, artifacts })
-  const now = BigInt(Math.floor(Date.now() / 1000)) + 10n
-  const tokens: Address[] = []
-  const feeds = new Map<Address, Address>()
-  for (let i = 0; i < TOKENS; i++) {
-    const token = wallet.deploy(
-      `token ${i}`,
-      withArgs(artifacts.TestToken!, ['string', 'string', 'uint8'], [`Token ${i}`, `TK${i}`, 18]),
-    )
-    tokens.push(token)
-    feeds.set(
-      token,
-      wallet.deploy(
-        `feed ${i}`,
-        withArgs(
-          artifacts.PriceFeed!,
-          ['uint8', 'string', 'int256'],
-          [8, `TK${i} / USD`, 10n ** 8n],
-        ),
-      ),
-    )
-  }
-  const { factory, trader } = await queueUniswapV2Core({ wallet, artifacts })
-  await wallet.mine(now)
-  // A block holds a few hundred of these transactions (anvil's 1e9 gas limit, 3e6 per transaction).
-  let timestamp = now
-  const mineEvery = async (count: number) => {
-    if (count % 300 === 299) await wallet.mine(++timestamp)
-  }
-  let created = 0
-  for (let a = 0; a < TOKENS && created < POOLS; a++) {
-    for (let b = a + 1; b < TOKENS && created < POOLS; b++, created++) {
-      wallet.send(
-        `pair ${a}-${b}`,
-        factory,
-        encodeFunctionData({
-          abi: factoryAbi,
-          functionName: 'createPair',
-          args: [tokens[a]!, tokens[b]!],
-        }),
-      )
-      await mineEvery(created)
-    }
-  }
-  await wallet.mine(++timestamp)
-  const client = createPublicClient({ transport: http(rpcUrl) })
-  const pairs = (await Promise.all(
-    Array.from({ length: POOLS }, (_, i) =>
-      client.readContract({
-        address: factory,
-        abi: factoryAbi,
-        functionName: 'allPairs',
-        args: [BigInt(i)],
-      }),
-    ),
-  )) as Address[]
-  for (const [i, pair] of pairs.entries()) {
-    wallet.send(
-      `seed ${pair}`,
-      trader,
-      encodeFunctionData({
-        abi: artifacts.UniswapV2Trader!.abi,
-        functionName: 'seed',
-        args: [pair, toRaw(1000, 18), toRaw(1000, 18)],
-      }),
-    )
-    await mineEvery(i)
-  }
-  await wallet.mine(++timestamp)
-  const v3Pools = await deployV3Pools(wallet, client, tokens, POOLS, () => ++timestamp)
-  const block = await client.getBlock()
-  return { pairs, v3Pools, feeds, block: { number: block.number, timestamp: block.timestamp } }
 }

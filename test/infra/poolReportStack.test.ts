@@ -320,6 +320,24 @@ test('Glue tables over metrics/ and balances/ project the dt partitions', () => 
   template.hasResourceProperties('AWS::Glue::Database', { DatabaseInput: { Name: 'pool_report' } })
 })
 
+test('the intraday columns are typed for Athena: numbers, the sample count an integer', () => {
+  template.hasResourceProperties('AWS::Glue::Table', {
+    TableInput: Match.objectLike({
+      Name: 'metrics',
+      StorageDescriptor: Match.objectLike({
+        Columns: Match.arrayWith([
+          { Name: 'alerts', Type: 'string' },
+          { Name: 'samples', Type: 'int' },
+          { Name: 'imbalance_pp_max', Type: 'double' },
+          { Name: 'price_deviation_pct_peak', Type: 'double' },
+          { Name: 'hours_over_deviation', Type: 'double' },
+          { Name: 'lvr_usd_est', Type: 'double' },
+        ]),
+      }),
+    }),
+  })
+})
+
 test('outputs name the bucket, the function and a ready invoke command', () => {
   template.hasOutput('BucketName', { Value: { Ref: dataBucket() } })
   template.hasOutput('ReportFunctionName', { Value: { Ref: reportFunction() } })

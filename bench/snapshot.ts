@@ -45,7 +45,7 @@ try {
   console.table(results)
   const date = await mineFullDay(anvil.rpcUrl)
   process.stdout.write(
-    `\nThe whole report of ${date} (a block a minute), with and without intraday samples:\n`,
+    `\nThe whole report of ${date} (a block every 10 minutes), with and without intraday samples:\n`,
   )
   const day = { rpcUrl: anvil.rpcUrl, date, feeds }
   const days = []

@@ -362,7 +362,7 @@ describe('a sample the node cannot serve', () => {
     noon = report.chains[0]!.samples![12]!.number
     proxy = await startRpcProxy(devnet.rpcUrl, ({ method, params }) =>
       method === 'eth_call' && params?.[1] === `0x${noon.toString(16)}`
-        ? { code: -32000, message: `missing trie node at block ${noon}` }
+        ? { kind: 'rpc-error', code: -32000, message: `missing trie node at block ${noon}` }
         : undefined,
     )
     const sampled = await buildDailyReport({

@@ -142,6 +142,8 @@ async function computePoolDay(parameters: ReadPoolDayParameters) {
         tvlUsdStart: metrics.tvlUsdStart,
       })
     } catch (error) {
+      // A chain that stopped answering is the run's failure, not a note on one pool.
+      if (error instanceof ChainUnavailableError) throw error
       samplesNote = `intraday columns left empty: a sample could not be read or priced (${errorMessage(error)})`
     }
   }

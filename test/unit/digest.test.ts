@@ -198,10 +198,14 @@ test('a sampled pool shows the day’s peak and hours out of band next to its en
     ['peak 1.23 pp, 3 h over', 'peak -2.15%, 10.3 h over'],
   ])
   const { html, text } = render(view)
+  // Under the end value and its change since the day before (none stored here).
   expect(html).toContain(
-    '0.25 pp<br><span style="color:#667085;white-space:nowrap">peak 1.23 pp, 3 h over</span>',
+    '0.25 pp<span class="delta">—</span><span class="delta">peak 1.23 pp, 3 h over</span>',
+  )
+  expect(html).toContain(
+    '-1.00%<span class="delta">—</span><span class="delta">peak -2.15%, 10.3 h over</span>',
   )
   expect(text).toContain(
-    'imbalance 0.25 pp (peak 1.23 pp, 3 h over) | price vs market -1.00% (peak -2.15%, 10.3 h over)',
+    'imbalance 0.25 pp (—; peak 1.23 pp, 3 h over) | price vs market -1.00% (—; peak -2.15%, 10.3 h over)',
   )
 })

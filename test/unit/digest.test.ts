@@ -200,12 +200,12 @@ test('a sampled pool shows the day’s peak and hours out of band next to its en
   const { html, text } = render(view)
   // Under the end value and its change since the day before (none stored here).
   expect(html).toContain(
-    '0.25 pp<span class="delta">—</span><span class="delta">peak 1.23 pp, 3 h over</span>',
+    '0.25 pp<span class="delta">—</span><span class="muted peak">peak 1.23 pp, 3 h over</span>',
   )
   expect(html).toContain(
-    '-1.00%<span class="delta">—</span><span class="delta">peak -2.15%, 10.3 h over</span>',
+    '-1.00%<span class="delta">—</span><span class="muted peak">peak -2.15%, 10.3 h over</span>',
   )
   expect(text).toContain(
-    'imbalance 0.25 pp (—; peak 1.23 pp, 3 h over) | price vs market -1.00% (—; peak -2.15%, 10.3 h over)',
+    '| price vs market -1.00% (—)\n    over the day: imbalance peak 1.23 pp, 3 h over | price vs market peak -2.15%, 10.3 h over\n',
   )
 })

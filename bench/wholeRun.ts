@@ -1,0 +1,212 @@
+/**
+ * `npm run bench:run`: the whole daily run (config to files and rendered email) over N
+ * distinct pools of every protocol on a local anvil. It builds a one-day devnet, copies its
+ * Uniswap V2, Uniswap V3 and Curve pools to new addresses (code and storage, see
+ * `clonePools.ts`), lets a day pass over the copies, then runs the report for that day in a
+ * fresh process per N (bundled like the Lambda function) and prints, per N: JSON-RPC
+ * requests by kind, bytes, wall time by phase and peak memory. Sizes: `BENCH_SIZES`
+ * (default `1000,10000`); `BENCH_PROFILE=heap` (or `cpu`) writes a heap (or CPU) profile of
+ * each run under `bench/profiles/`, `BENCH_SNAPSHOT_AT=PHASE` a heap snapshot when the phase ends (`report built`,
+ * `files written`, `run done`). The heap figures per phase are live memory (after a full GC).
+ */
+import { execFile } from 'node:child_process'
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { promisify } from 'node:util'
+import { build } from 'esbuild'
+import type { Address } from 'viem'
+import { buildDevnet, lastUtcMidnight } from '../devnet/buildDevnet.ts'
+import { devnetConfig } from '../devnet/devnetConfig.ts'
+import { DevnetWallet } from '../devnet/devnetWallet.ts'
+import { BUNDLE_TARGET, ESM_REQUIRE_BANNER, ROOT } from '../infra/bundling.ts'
+import type { Config } from '../lambda/config/schema.ts'
+import { clonePools } from './clonePools.ts'
+import { type RpcMeterStats, startRpcMeter } from './rpcMeter.ts'
+
+const DAY = 86_400n
+const SIZES = (process.env.BENCH_SIZES ?? '1000,10000').split(',').map(Number)
+/** Old-space limit of the measured process, as Lambda sets one from the function's memory. */
+const HEAP_MB = process.env.BENCH_HEAP_MB
+const PROFILE = process.env.BENCH_PROFILE
+if (PROFILE !== undefined && PROFILE !== 'heap' && PROFILE !== 'cpu')
+  throw new Error('BENCH_PROFILE is heap or cpu')
+/** Feeds stop moving when the simulation ends; the measured day is the one after. */
+const FEED_MAX_AGE_SECONDS = 3 * 86_400
+
+// The simulated day ends three days ago, so that the measured day (the next) is over.
+const endTime = lastUtcMidnight(new Date()) - 3n * DAY
+const work = await mkdtemp(path.join(tmpdir(), 'bench-run-'))
+const setupStarted = performance.now()
+const devnet = await buildDevnet({ days: 1, endTime })
+try {
+  const wallet = new DevnetWallet(devnet.rpcUrl)
+  const baseConfig = devnetConfig(devnet)
+  // Balancer pools carry their address in their pool id (an immutable checked against the
+  // Vault), so copies would not be Balancer pools: the two originals are kept instead.
+  const kept = baseConfig.pools.filter((pool) => pool.protocol === 'balancer-weighted')
+  const sources = baseConfig.pools.filter(
+    (pool) => pool.protocol !== 'balancer-weighted' && pool.id !== 'misconfigured-not-a-pair',
+  )
+  const largest = Math.max(...SIZES) - kept.length
+  const copies = sources.map((_, i) => Math.ceil((largest - i) / sources.length))
+  const cloned = await clonePools(
+    wallet,
+    sources.map((pool, i) => ({ address: pool.address as Address, copies: copies[i]! })),
+  )
+  // Copies exist from the block after the simulation; the measured day starts after them.
+  const day = endTime + DAY
+  await wallet.mine(endTime + 60n)
+  await wallet.mine(day)
+  await wallet.mine(day + DAY)
+  await wallet.mine(day + DAY + 12n)
+  const date = new Date(Number(day) * 1000).toISOString().slice(0, 10)
+  process.stdout.write(
+    `Devnet and ${largest} pool copies ready in ${seconds(performance.now() - setupStarted)}; measuring ${date}.\n`,
+  )
+
+  const meter = await startRpcMeter(devnet.rpcUrl)
+  const child = path.join(work, 'child.mjs')
+  await build({
+    entryPoints: [path.join(ROOT, 'bench', 'wholeRunChild.ts')],
+    outfile: child,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: BUNDLE_TARGET,
+    mainFields: ['module', 'main'],
+    // Not minified: profiles keep their function names.
+    banner: { js: ESM_REQUIRE_BANNER },
+    logLevel: 'error',
+  })
+  const rows = []
+  try {
+    for (const size of SIZES) {
+      // Interleaved, so that every N mixes the protocols in the same proportions.
+      const pools = interleave(
+        cloned.map(({ clones }, i) =>
+          clones.map((address, j) => ({ ...sources[i]!, id: `${sources[i]!.id}-${j}`, address })),
+        ),
+      ).slice(0, size - kept.length)
+      const config: Config = {
+        ...baseConfig,
+        chains: { devnet: { chainId: 31337, rpcUrl: meter.url } },
+        prices: Object.fromEntries(
+          Object.entries(baseConfig.prices).map(([key, source]) => [
+            key,
+            source.chainlink ? { ...source, maxAgeSeconds: FEED_MAX_AGE_SECONDS } : source,
+          ]),
+        ),
+        pools: [...kept, ...pools],
+      }
+      const configFile = path.join(work, `config-${size}.json`)
+      await writeFile(configFile, JSON.stringify(config))
+      meter.reset()
+      rows.push(await measure(child, configFile, date, path.join(work, `out-${size}`), meter))
+    }
+  } finally {
+    await meter.stop()
+  }
+  console.table(rows)
+} finally {
+  await devnet.anvil.stop()
+  await rm(work, { recursive: true, force: true })
+}
+
+async function measure(
+  child: string,
+  configFile: string,
+  date: string,
+  out: string,
+  meter: { stats(): RpcMeterStats },
+) {
+  const profiles = path.join(ROOT, 'bench', 'profiles')
+  await mkdir(profiles, { recursive: true })
+  // Asynchronous: the meter answers the child's requests from this process's event loop.
+  const run = await promisify(execFile)(
+    process.execPath,
+    [
+      '--expose-gc',
+      ...(HEAP_MB ? [`--max-old-space-size=${HEAP_MB}`] : []),
+      ...(PROFILE ? [`--${PROFILE}-prof`, `--${PROFILE}-prof-dir=${profiles}`] : []),
+      child,
+      configFile,
+      date,
+      out,
+    ],
+    {
+      encoding: 'utf8',
+      maxBuffer: 2 ** 26,
+      env: {
+        ...process.env,
+        TEMPLATES_DIR: path.join(ROOT, 'templates'),
+        BENCH_SNAPSHOT_DIR: profiles,
+      },
+    },
+  )
+  const figures = JSON.parse(run.stdout.trim().split('\n').at(-1)!) as {
+    started: number
+    configLoaded: number
+    firstPut: number
+    manifestWritten: number
+    renderMs: number
+    sendMs: number
+    finished: number
+    poolsOk: number
+    poolsFailed: number
+    errors: string[]
+    maxRssBytes: number
+    heapPeakBytes: number
+    bytesWritten: number
+    heapAt: Record<string, number>
+    cpuMs: number
+  }
+  const rpc = meter.stats()
+  const pools = figures.poolsOk + figures.poolsFailed
+  process.stdout.write(
+    `${pools} pools, heap in use: ${Object.entries(figures.heapAt)
+      .map(([phase, bytes]) => `${phase} ${mb(bytes)} MB`)
+      .join(', ')}\n`,
+  )
+  if (figures.errors.length > 0) process.stdout.write(`errors: ${figures.errors.join('\n')}\n`)
+  const blocks = Object.values(rpc.callsByBlock)
+  const ms = (from: number, to: number) => Math.round(to - from)
+  const emailMs = figures.renderMs + figures.sendMs
+  const total = Object.values(rpc.byMethod).reduce((sum, count) => sum + count, 0)
+  const size = (await readFile(configFile)).length
+  return {
+    pools,
+    ok: figures.poolsOk,
+    'JSON-RPC': total,
+    'block search': total - (rpc.byMethod.eth_call ?? 0),
+    'eth_call per block': blocks.join('/'),
+    'response MB': mb(rpc.responseBytes),
+    'config ms': ms(figures.started, figures.configLoaded),
+    'block search ms': ms(figures.configLoaded, rpc.firstCallAt!),
+    'reads ms': ms(rpc.firstCallAt!, rpc.lastCallAnsweredAt!),
+    'metrics+csv ms': ms(rpc.lastCallAnsweredAt!, figures.firstPut),
+    'files ms': ms(figures.firstPut, figures.manifestWritten),
+    'email ms': Math.round(emailMs),
+    'total s': Number(((figures.finished - figures.started) / 1000).toFixed(1)),
+    'CPU s': Number((figures.cpuMs / 1000).toFixed(1)),
+    'peak RSS MB': mb(figures.maxRssBytes),
+    'peak heap MB': mb(figures.heapPeakBytes),
+    'config KB': Math.round(size / 1024),
+    'files MB': mb(figures.bytesWritten),
+  }
+}
+
+function interleave<T>(lists: readonly (readonly T[])[]): T[] {
+  const longest = Math.max(...lists.map((list) => list.length))
+  return Array.from({ length: longest }, (_, i) =>
+    lists.flatMap((list) => (i < list.length ? [list[i]!] : [])),
+  ).flat()
+}
+
+function mb(bytes: number): number {
+  return Math.round(bytes / 2 ** 20)
+}
+
+function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(0)} s`
+}

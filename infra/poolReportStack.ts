@@ -8,6 +8,7 @@ import type { Construct, IConstruct } from 'constructs'
 import type { Config } from '../lambda/config/schema.ts'
 import { ROOT } from './bundling.ts'
 import { AthenaTables } from './constructs/athenaTables.ts'
+import { BackfillStateMachine } from './constructs/backfillStateMachine.ts'
 import { DailySchedule } from './constructs/dailySchedule.ts'
 import { DownloadLinks } from './constructs/downloadLinks.ts'
 import { ReportAlarms } from './constructs/reportAlarms.ts'
@@ -73,6 +74,11 @@ export class PoolReportStack extends Stack {
       timeZone: settings.scheduleTimeZone,
       deadLetterQueue,
     })
+    const backfill = new BackfillStateMachine(this, 'Backfill', {
+      reportFunction: report.function,
+      defaultConcurrency: settings.backfillConcurrency,
+      logRetention,
+    })
     const alarms = new ReportAlarms(this, 'Alarms', {
       reportFunction: report.function,
       deadLetterQueue,
@@ -96,6 +102,11 @@ export class PoolReportStack extends Stack {
     output('ReportPrefix', settings.prefix, 'Prefix of the report files in the bucket')
     output('ReportFunctionName', report.function.functionName, 'The report function')
     output('LinkFunctionUrl', links.url.url, 'Base URL of the download links in the emails')
+    output(
+      'BackfillStateMachineArn',
+      backfill.stateMachine.stateMachineArn,
+      'pool-report backfill --state-machine <this> --from D1 --to D2',
+    )
     output('RpcSecretName', rpcSecret.secretName, 'Put the RPC URLs here (JSON object)')
     output('AlarmTopicArn', alarms.topic.topicArn, 'Subscribe here to the alarms')
     output('GlueDatabase', settings.glueDatabase, 'Athena database with tables metrics, balances')

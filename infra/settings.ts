@@ -33,6 +33,8 @@ export const settingsSchema = z.strictObject({
   scheduleTimeZone: z.string().default('UTC'),
   /** Most days one manual backfill may cover. */
   maxBackfillDays: z.coerce.number().int().min(1).max(366).default(31),
+  /** Dates a Step Functions backfill runs at once unless the command asks otherwise. */
+  backfillConcurrency: z.coerce.number().int().min(1).max(40).default(4),
   /** How long the download links in emails work. */
   linkTtlDays: z.coerce.number().int().min(7).max(365).default(30),
   /** Days the function logs are kept. */

@@ -1,18 +1,17 @@
 import path from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { type ParseArgsConfig, parseArgs } from 'node:util'
-import { chainClientsFor, createChainClient } from './chain/createChainClient.ts'
-import { DEFAULT_RUN_TIMEOUT_MS, startRunDeadline } from './chain/runDeadline.ts'
+import { backfillCommand } from './backfill/backfillCommand.ts'
+import { createChainClient } from './chain/createChainClient.ts'
+import { DEFAULT_RUN_TIMEOUT_MS } from './chain/runDeadline.ts'
 import { formatIssues, loadConfigFile } from './config/loadConfig.ts'
 import { resolveRpcUrls } from './config/resolveRpcUrls.ts'
 import { selectPools } from './config/selectPools.ts'
 import { formatChecks } from './doctor/check.ts'
 import { runDoctor } from './doctor/runDoctor.ts'
-import { createLocalDigestSender } from './email/localDigestSender.ts'
-import { loadDigestRenderer } from './email/renderDigest.ts'
 import { DayNotAvailableError, errorMessage, InvalidInputError, ReportError } from './errors.ts'
 import { type ManualPayload, manualPayloadSchema } from './invocation/parseInvocation.ts'
-import { createLocalStore } from './output/localStore.ts'
+import { localRunDeps } from './localRunDeps.ts'
 import { objectKeys } from './output/objectKeys.ts'
 import { renderSummaryTable } from './output/summaryTable.ts'
 import { parseReportDate, yesterdayUtc } from './report/date.ts'
@@ -26,6 +25,9 @@ Usage:
   pool-report invoke --function NAME [--date YYYY-MM-DD | --from YYYY-MM-DD --to YYYY-MM-DD]
                      [--pools ID,ID] [--dry-run] [--no-email] [--force] [--recipients A,B] [--region R]
   pool-report doctor --config FILE
+  pool-report backfill --from YYYY-MM-DD --to YYYY-MM-DD [--concurrency N]
+                     (--state-machine ARN [--region R] | --local --config FILE [--out DIR])
+                     [--pools ID,ID] [--no-email] [--force]
   pool-report --help
 
 Commands:
@@ -74,6 +76,17 @@ Options for invoke:
                   (a copy: once per date and list, apart from the digests' own delivery).
   --region R      AWS region of the function. Default: the environment's.
 
+Options for backfill:
+  --from DATE, --to DATE
+                  The first and last UTC day, both included. Required.
+  --concurrency N Dates run at once (1 to 40). Default: 4 (on AWS: the stack's backfillConcurrency).
+  --state-machine ARN
+                  The stack output BackfillStateMachineArn (or BACKFILL_STATE_MACHINE_ARN).
+  --local         Run the dates on this machine instead, with --config FILE and --out DIR
+                  as for run; each date has the config's runTimeoutMs (default 300 s).
+  --pools, --no-email, --force, --region
+                  As for run and invoke.
+
 Environment:
   A chain's "rpcUrlEnv" names a variable holding its RPC URL, or several separated by commas
   (tried in order); it wins over "rpcUrl" and "rpcUrls".
@@ -86,6 +99,7 @@ nothing for the date (a chain that cannot be read, the run time limit, another r
 holding its lock, the output folder failing); 2 for a bad command line, config or date.
 For doctor: 0 when every check passed, 1 when one failed, 2 for a bad command line or config.
 For invoke: 0 when the function succeeded, 1 when it failed (its error is printed).
+For backfill: 0 when every date was reported, 1 when some date failed (each is listed).
 `
 
 /** Where the CLI writes: injectable so tests can capture it. */
@@ -94,9 +108,12 @@ export interface CliIo {
   readonly stderr: (text: string) => void
   readonly env: Record<string, string | undefined>
   readonly now: () => Date
+  /** Whether stdout is a terminal (backfill's progress bar). @default false */
+  readonly isTTY?: boolean
 }
 
 const defaultIo: CliIo = {
+  isTTY: process.stdout.isTTY === true,
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),
   env: process.env,
@@ -120,6 +137,13 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo): Prom
     if (command === 'run') return await runCommand(rest, io)
     if (command === 'invoke') return await invokeCommand(rest, io)
     if (command === 'doctor') return await doctorCommand(rest, io)
+    if (command === 'backfill') {
+      if (rest.includes('--help') || rest.includes('-h')) {
+        io.stdout(HELP)
+        return 0
+      }
+      return await backfillCommand(rest, { ...io, isTTY: io.isTTY ?? false })
+    }
     throw new InvalidInputError('Bad command line', [
       `unknown command "${command}"; see pool-report --help`,
     ])
@@ -153,24 +177,10 @@ async function runCommand(argv: readonly string[], io: CliIo): Promise<number> {
     .map((id) => id.trim())
     .filter(Boolean)
   const pools = selectPools(config, poolIds)
-  const rpcUrls = resolveRpcUrls(config, new Set(pools.map((pool) => pool.chain)), io.env)
   const timeoutMs = timeoutFlagMs ?? config.runTimeoutMs ?? DEFAULT_RUN_TIMEOUT_MS
   const out = options.out ?? 'out'
-  const store = createLocalStore(out)
-
   const result = await runReport(
-    {
-      config,
-      configHash,
-      clientFor: chainClientsFor({ config, rpcUrls, deadline: startRunDeadline(timeoutMs) }),
-      store,
-      renderDigest: await loadDigestRenderer(),
-      sender: createLocalDigestSender(store),
-      defaultFrom: io.env.REPORT_SENDER ?? 'pool-report@localhost',
-      webhookUrl: (name) => io.env[name],
-      // The run ends by its time limit; a run killed before (Ctrl-C) frees the date a minute later.
-      lock: { ttlMs: timeoutMs + 60_000 },
-    },
+    await localRunDeps({ config, configHash, pools, out, env: io.env, timeoutMs }),
     { date, pools, noEmail: options['no-email'] ?? false, force: options.force ?? false },
   )
 

@@ -209,6 +209,10 @@ describe('IAM is scoped to the resources', () => {
         [statement.Action].flat().some((action) => String(action).endsWith(':*') || action === '*'),
         JSON.stringify(statement),
       ).toBe(false)
+      // Except what has no resource-level permissions: X-Ray segments and the state
+      // machine's log deliveries.
+      if ([statement.Action].flat().every((action) => /^(xray|logs):/.test(String(action))))
+        continue
       expect([statement.Resource].flat(), JSON.stringify(statement)).not.toContain('*')
     }
   })
@@ -254,7 +258,10 @@ test('the bucket is private, encrypted, TLS only, versioned, with lifecycle rule
 
 test('log groups keep the logs for the configured days', () => {
   const groups = template.findResources('AWS::Logs::LogGroup')
-  expect(Object.values(groups).map((group) => group.Properties.RetentionInDays)).toEqual([90, 90])
+  // The report function, the link function and the backfill state machine.
+  expect(Object.values(groups).map((group) => group.Properties.RetentionInDays)).toEqual([
+    90, 90, 90,
+  ])
 })
 
 test('alarms on failed runs, dead letters and failed pools notify an encrypted topic', () => {
@@ -377,5 +384,123 @@ describe('cdk-nag AwsSolutions', () => {
         expect.stringContaining('AwsSolutions-S10'),
       ]),
     )
+  })
+})
+
+describe('the backfill state machine', () => {
+  const definition = () => {
+    const [machine] = Object.values(template.findResources('AWS::StepFunctions::StateMachine'))
+    const body = machine!.Properties.DefinitionString as { 'Fn::Join': [string, unknown[]] }
+    // The definition is a JSON string joined with tokens (the partition, the function's
+    // ARN): each becomes the marker ARN.
+    return JSON.parse(
+      body['Fn::Join'][1].map((part) => (typeof part === 'string' ? part : 'ARN')).join(''),
+    ) as {
+      StartAt: string
+      States: Record<string, Record<string, unknown>>
+    }
+  }
+
+  test('a Distributed Map runs the report function per date, 4 at a time by default', () => {
+    const { StartAt, States } = definition()
+    expect(StartAt).toBe('ConcurrencyGiven')
+    expect(States.DefaultConcurrency).toMatchObject({
+      Parameters: { 'items.$': '$.items', concurrency: 4 },
+      Next: 'Dates',
+    })
+    expect(States.Dates).toMatchObject({
+      Type: 'Map',
+      ItemsPath: '$.items',
+      MaxConcurrencyPath: '$.concurrency',
+      ResultPath: '$.results',
+      ItemProcessor: {
+        ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' },
+        StartAt: 'RunDate',
+      },
+      Next: 'Summary',
+    })
+    const task = (
+      States.Dates!.ItemProcessor as { States: Record<string, Record<string, unknown>> }
+    ).States.RunDate!
+    expect(task).toMatchObject({
+      Resource: 'arn:ARN:states:::lambda:invoke',
+      Parameters: { FunctionName: 'ARN', 'Payload.$': '$' },
+    })
+    expect(States.Summary).toMatchObject({
+      Type: 'Pass',
+      Parameters: { 'dates.$': 'States.ArrayLength($.results)', 'results.$': '$.results' },
+      End: true,
+    })
+  })
+
+  test('retries transient errors, never a bad payload, and turns a failed date into a result', () => {
+    const { States } = definition()
+    const processor = States.Dates!.ItemProcessor as {
+      States: Record<string, Record<string, unknown>>
+    }
+    const task = processor.States.RunDate!
+    expect(task.Retry).toEqual([
+      { ErrorEquals: ['InvalidInputError', 'DayNotAvailableError'], MaxAttempts: 0 },
+      {
+        ErrorEquals: [
+          'Lambda.ServiceException',
+          'Lambda.AWSLambdaException',
+          'Lambda.SdkClientException',
+          'Lambda.TooManyRequestsException',
+        ],
+        IntervalSeconds: 2,
+        MaxAttempts: 6,
+        BackoffRate: 2,
+        JitterStrategy: 'FULL',
+      },
+      {
+        ErrorEquals: ['States.ALL'],
+        IntervalSeconds: 60,
+        MaxAttempts: 2,
+        BackoffRate: 2,
+        JitterStrategy: 'FULL',
+      },
+    ])
+    expect(task.Catch).toEqual([
+      { ErrorEquals: ['States.ALL'], ResultPath: '$.failure', Next: 'DateFailed' },
+    ])
+    expect(processor.States.DateFailed).toMatchObject({
+      Parameters: { 'date.$': '$.date', status: 'failed', 'error.$': '$.failure.Error' },
+      End: true,
+    })
+  })
+
+  test('its role invokes the report function and runs its own map, nothing else', () => {
+    const machines = template.findResources('AWS::StepFunctions::StateMachine')
+    const [machineId] = Object.keys(machines)
+    const role = machines[machineId!]!.Properties.RoleArn['Fn::GetAtt'][0]
+    const statements = Object.values(
+      template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: role }] } }),
+    ).flatMap(
+      (policy) =>
+        policy.Properties.PolicyDocument.Statement as {
+          Action: string | string[]
+          Resource: unknown
+        }[],
+    )
+    const actions = statements.flatMap((statement) => [statement.Action].flat()).sort()
+    expect(actions).toEqual(
+      expect.arrayContaining(['lambda:InvokeFunction', 'states:StartExecution']),
+    )
+    for (const statement of statements) {
+      const resources = JSON.stringify(statement.Resource)
+      for (const action of [statement.Action].flat()) {
+        if (action === 'lambda:InvokeFunction') expect(resources).toContain(reportFunction())
+        else if (action.startsWith('states:')) expect(resources).toContain(machineId)
+        // X-Ray segments and log deliveries have no resource-level permissions.
+        else expect(action).toMatch(/^(xray|logs):/)
+      }
+    }
+  })
+
+  test('the stack outputs its ARN for pool-report backfill', () => {
+    template.hasOutput('BackfillStateMachineArn', {
+      Value: { Ref: Match.stringLikeRegexp('^BackfillStateMachine') },
+    })
   })
 })

@@ -28,6 +28,8 @@ const DAY = 86_400n
 const SIZES = (process.env.BENCH_SIZES ?? '1000,10000').split(',').map(Number)
 /** Old-space limit of the measured process, as Lambda sets one from the function's memory. */
 const HEAP_MB = process.env.BENCH_HEAP_MB
+/** The chain's `maxCallsPerRequest` (the report's default when unset). */
+const CALLS_PER_REQUEST = Number(process.env.BENCH_CALLS_PER_REQUEST ?? 0)
 const PROFILE = process.env.BENCH_PROFILE
 if (PROFILE !== undefined && PROFILE !== 'heap' && PROFILE !== 'cpu')
   throw new Error('BENCH_PROFILE is heap or cpu')
@@ -90,7 +92,13 @@ try {
       ).slice(0, size - kept.length)
       const config: Config = {
         ...baseConfig,
-        chains: { devnet: { chainId: 31337, rpcUrl: meter.url } },
+        chains: {
+          devnet: {
+            chainId: 31337,
+            rpcUrl: meter.url,
+            ...(CALLS_PER_REQUEST && { maxCallsPerRequest: CALLS_PER_REQUEST }),
+          },
+        },
         prices: Object.fromEntries(
           Object.entries(baseConfig.prices).map(([key, source]) => [
             key,

@@ -1,4 +1,4 @@
-import { z } from 'zod'
+import * as z from 'zod'
 
 /**
  * The deployment's parameters, from CDK context (`cdk.json`, or `-c key=value`): what

@@ -1,4 +1,4 @@
-import { z } from 'zod'
+import * as z from 'zod'
 import { formatIssues } from '../config/loadConfig.ts'
 import { ReportError } from '../errors.ts'
 import { normalizePrefix } from './normalizePrefix.ts'

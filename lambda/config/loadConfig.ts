@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
-import type { z } from 'zod'
+import type * as z from 'zod'
 import { InvalidInputError } from '../errors.ts'
 import { type Config, configSchema } from './schema.ts'
 

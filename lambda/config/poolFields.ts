@@ -1,5 +1,5 @@
 import { type Address, getAddress, isAddress } from 'viem'
-import { z } from 'zod'
+import * as z from 'zod'
 
 const POOL_ID = /^[A-Za-z0-9][A-Za-z0-9._-]*$/
 

@@ -1,5 +1,5 @@
 import { isAddress } from 'viem'
-import { z } from 'zod'
+import * as z from 'zod'
 import { POOL_SCHEMAS, PROTOCOLS } from '../protocols/registry.ts'
 import { addressSchema, alertLifecycleSchema, thresholdsSchema } from './poolFields.ts'
 

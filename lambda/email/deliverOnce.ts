@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { z } from 'zod'
+import * as z from 'zod'
 import { objectKeys } from '../output/objectKeys.ts'
 import { CONTENT_TYPES, type ObjectStore } from '../output/objectStore.ts'
 

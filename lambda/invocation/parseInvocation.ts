@@ -1,4 +1,4 @@
-import { z } from 'zod'
+import * as z from 'zod'
 import { formatIssues } from '../config/loadConfig.ts'
 import { InvalidInputError } from '../errors.ts'
 import { addDays, parseReportDate, yesterdayUtc } from '../report/date.ts'

@@ -1,5 +1,5 @@
 import type { Address } from 'viem'
-import type { z } from 'zod'
+import type * as z from 'zod'
 import type { BlockReader } from '../chain/blockReader.ts'
 import type { PoolFields } from '../config/poolFields.ts'
 import type { PoolDayMetrics } from '../metrics/types.ts'

@@ -1,5 +1,5 @@
 import { type Address, isAddressEqual } from 'viem'
-import { z } from 'zod'
+import * as z from 'zod'
 import type { BlockStamp } from '../chain/findBlockAtTimestamp.ts'
 import type { Config, PoolConfig } from '../config/schema.ts'
 import type { PoolState } from '../protocols/registry.ts'

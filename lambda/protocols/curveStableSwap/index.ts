@@ -1,4 +1,4 @@
-import { z } from 'zod'
+import * as z from 'zod'
 import { poolFields } from '../../config/poolFields.ts'
 import type { ProtocolAdapter } from '../adapter.ts'
 import { curveMarginalPrices, curveParValues, curveStableSwapDay } from './day.ts'

@@ -1,4 +1,4 @@
-import { z } from 'zod'
+import * as z from 'zod'
 import { poolFields } from '../../config/poolFields.ts'
 import { weightedLvrUsdPerVariance } from '../../metrics/intraday.ts'
 import type { ProtocolAdapter } from '../adapter.ts'

@@ -12,8 +12,12 @@ import { isBatchTooLarge } from './isBatchTooLarge.ts'
 /** The address Multicall3 has on nearly every EVM chain. */
 export const MULTICALL3_ADDRESS: Address = '0xcA11bde05977b3631167028862bE2a173976CA11'
 
-/** Calls per `eth_call` when the chain's config does not set `maxCallsPerRequest`. */
-export const DEFAULT_MAX_CALLS_PER_REQUEST = 500
+/**
+ * Calls per `eth_call` when the chain's config does not set `maxCallsPerRequest`: 2,500
+ * simple view calls (some 25M gas) carry 500 pools' calls of a round in one request, the
+ * design's request budget; a provider with a lower gas cap gets the batch in halves.
+ */
+export const DEFAULT_MAX_CALLS_PER_REQUEST = 2500
 
 /** One call inside a Multicall3 `aggregate3`. */
 export interface RawCall {
@@ -33,9 +37,9 @@ export interface Aggregate3Parameters {
   readonly blockNumber: bigint
   readonly multicallAddress?: Address
   /**
-   * Calls per `eth_call`. Providers cap the gas of an `eth_call`; a few hundred simple
-   * view calls stay far below the usual caps.
-   * @default 500
+   * Calls per `eth_call`. Providers cap the gas of an `eth_call`; a batch refused for its
+   * size is sent again in halves.
+   * @default 2500
    */
   readonly maxCallsPerRequest?: number
 }

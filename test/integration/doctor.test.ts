@@ -5,6 +5,7 @@ import path from 'node:path'
 import { decodeFunctionResult, encodeFunctionData, type Hex, hexToBigInt, parseAbi } from 'viem'
 import { afterAll, beforeAll, expect, test } from 'vitest'
 import { DEVNET_RPC_ENV } from '../../devnet/devnetConfig.ts'
+import { DEFAULT_MAX_CALLS_PER_REQUEST } from '../../lambda/chain/aggregate3.ts'
 import { createChainClient } from '../../lambda/chain/createChainClient.ts'
 import { type CliIo, main } from '../../lambda/cli.ts'
 import { formatChecks } from '../../lambda/doctor/check.ts'
@@ -113,7 +114,7 @@ test('every check passes on the devnet pools, with the values the chain shows', 
   // anvil gives an eth_call its block gas limit.
   const gasLimit = hexToBigInt((await block('latest')).gasLimit)
   expect(stdout).toContain(
-    `an eth_call gets ${gasLimit.toLocaleString('en-US')} gas; a full batch of 500 calls`,
+    `an eth_call gets ${gasLimit.toLocaleString('en-US')} gas; a full batch of ${DEFAULT_MAX_CALLS_PER_REQUEST} calls`,
   )
   expect(stdout).toMatch(
     /^ok +pool uni-v3-weth-usdc-005 +0x\w+ reads as uniswap-v3 at block \d+ \(2 tokens\)$/m,

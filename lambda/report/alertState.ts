@@ -1,4 +1,4 @@
-import { z } from 'zod'
+import * as z from 'zod'
 import { ReportError } from '../errors.ts'
 import { objectKeys } from '../output/objectKeys.ts'
 import { CONTENT_TYPES, type ObjectStore } from '../output/objectStore.ts'

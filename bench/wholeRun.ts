@@ -19,7 +19,13 @@ import type { Address } from 'viem'
 import { buildDevnet, lastUtcMidnight } from '../devnet/buildDevnet.ts'
 import { devnetConfig } from '../devnet/devnetConfig.ts'
 import { DevnetWallet } from '../devnet/devnetWallet.ts'
-import { BUNDLE_TARGET, ESM_REQUIRE_BANNER, ROOT } from '../infra/bundling.ts'
+import {
+  BUNDLE_TARGET,
+  CHARTS_ENTRY,
+  CHARTS_FILE,
+  ESM_REQUIRE_BANNER,
+  ROOT,
+} from '../infra/bundling.ts'
 import type { Config } from '../lambda/config/schema.ts'
 import { clonePools } from './clonePools.ts'
 import { type RpcMeterStats, startRpcMeter } from './rpcMeter.ts'
@@ -81,6 +87,18 @@ try {
     mainFields: ['module', 'main'],
     // Not minified: profiles keep their function names.
     banner: { js: ESM_REQUIRE_BANNER },
+    logLevel: 'error',
+  })
+  // The chart drawer beside it, loaded on first use as in the Lambda (see loadDrawCharts).
+  const charts = path.join(path.dirname(child), CHARTS_FILE)
+  await build({
+    entryPoints: [path.join(ROOT, CHARTS_ENTRY)],
+    outfile: charts,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: BUNDLE_TARGET,
+    mainFields: ['module', 'main'],
     logLevel: 'error',
   })
   const rows = []
@@ -150,6 +168,7 @@ async function measure(
       env: {
         ...process.env,
         TEMPLATES_DIR: path.join(ROOT, 'templates'),
+        CHARTS_MODULE: path.join(path.dirname(child), CHARTS_FILE),
         BENCH_SNAPSHOT_DIR: profiles,
       },
     },

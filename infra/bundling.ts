@@ -38,3 +38,26 @@ export function bundlingOptions(extra: Partial<BundlingOptions> = {}): BundlingO
     ...extra,
   }
 }
+
+/** The digest's chart drawer, a file of its own beside the report bundle (see `loadDrawCharts`). */
+export const CHARTS_ENTRY = path.join('lambda', 'email', 'drawCharts.ts')
+export const CHARTS_FILE = 'drawCharts.mjs'
+
+/**
+ * The shell command that bundles the chart drawer beside a function's bundle, as the bundle
+ * itself is built (ECharts would otherwise weigh on every cold start; it loads only when a
+ * digest is sent).
+ *
+ * @param inputDir - the repository root as the bundler sees it
+ * @param outputDir - the function's bundle folder
+ * @returns one shell command
+ */
+export function chartsBundleCommand(inputDir: string, outputDir: string): string {
+  return [
+    `"${inputDir}/node_modules/.bin/esbuild"`,
+    `"${inputDir}/${CHARTS_ENTRY}"`,
+    '--bundle --platform=node --format=esm --minify --log-level=error',
+    `--target=${BUNDLE_TARGET} --main-fields=module,main`,
+    `--outfile="${outputDir}/${CHARTS_FILE}"`,
+  ].join(' ')
+}

@@ -11,6 +11,7 @@ import {
   digestCovers,
   digestObservations,
 } from './email/digestView.ts'
+import { loadDrawCharts } from './email/loadDrawCharts.ts'
 import { postWebhook, webhookMessage } from './email/postWebhook.ts'
 import type { DigestRenderer } from './email/renderDigest.ts'
 import {
@@ -255,7 +256,7 @@ async function runLocked(
     // Charts are drawn only when the digest is sent: a re-run that finds it sent skips them.
     // ECharts and the wasm rasteriser load on first use, outside the cold start.
     const email = async (): Promise<DigestEmail> => {
-      const { drawCharts } = await import('./email/drawCharts.ts')
+      const drawCharts = await loadDrawCharts()
       return {
         from: digest.from ?? deps.defaultFrom,
         to,

@@ -10,7 +10,7 @@ import type * as s3assets from 'aws-cdk-lib/aws-s3-assets'
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager'
 import type * as sqs from 'aws-cdk-lib/aws-sqs'
 import { Construct } from 'constructs'
-import { bundlingOptions, ROOT } from '../bundling.ts'
+import { bundlingOptions, CHARTS_FILE, chartsBundleCommand, ROOT } from '../bundling.ts'
 import { acknowledgeObjectWildcards } from '../nagFindings.ts'
 import { functionRole } from './functionRole.ts'
 
@@ -148,6 +148,7 @@ export class ReportFunction extends Construct {
           afterBundling: (inputDir, outputDir) => [
             `cp -R "${inputDir}/templates" "${outputDir}/templates"`,
             `cp "${inputDir}/node_modules/@resvg/resvg-wasm/index_bg.wasm" "${outputDir}/resvg.wasm"`,
+            chartsBundleCommand(inputDir, outputDir),
           ],
         },
       }),
@@ -164,6 +165,7 @@ export class ReportFunction extends Construct {
         MAX_BACKFILL_DAYS: String(props.maxBackfillDays),
         TEMPLATES_DIR,
         RESVG_WASM_PATH,
+        CHARTS_MODULE: `/var/task/${CHARTS_FILE}`,
         NODE_OPTIONS: '--enable-source-maps',
       },
     })

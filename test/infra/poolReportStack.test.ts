@@ -98,6 +98,7 @@ test('the functions run Node.js 24 on arm64, bundled with the templates', () => 
         REPORT_RECIPIENTS: 'risk@example.org,ops@example.org',
         TEMPLATES_DIR: '/var/task/templates',
         RESVG_WASM_PATH: '/var/task/resvg.wasm',
+        CHARTS_MODULE: '/var/task/drawCharts.mjs',
         LINK_TTL_DAYS: '30',
         MAX_BACKFILL_DAYS: '31',
       },
@@ -106,6 +107,7 @@ test('the functions run Node.js 24 on arm64, bundled with the templates', () => 
   const bundle = path.join(outdir, report.Metadata['aws:asset:path'])
   for (const file of [
     'index.mjs',
+    'drawCharts.mjs',
     'templates/digest.html.hbs',
     'templates/partials/poolTable.html.hbs',
     'resvg.wasm',

@@ -51,6 +51,7 @@ test('config/devnet.json is the config of the simulated devnet', async () => {
   const generated = devnetConfig({
     base: { tokens: devnet.tokens as never, feeds: devnet.feeds },
     pools: devnet.pools,
+    uniswapV4: devnet.uniswapV4,
   })
   expect(committed).toEqual(JSON.parse(JSON.stringify(generated)))
 })

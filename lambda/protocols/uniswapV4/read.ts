@@ -2,6 +2,7 @@ import { type Address, type Hex, slice } from 'viem'
 import type { BlockReader } from '../../chain/blockReader.ts'
 import type { UniswapV4Contracts } from '../../config/schema.ts'
 import { ContractReadError } from '../../errors.ts'
+import { depthLimits } from '../uniswapV3/math/depthLimits.ts'
 import {
   compressTick,
   initializedTicksBetween,
@@ -102,7 +103,14 @@ export async function readUniswapV4Pool(
   if (keyProblem) throw invalid(`its key is not a valid pool key: ${keyProblem}`)
   if (poolIdOf(key) !== poolId) throw invalid(`its key hashes to another pool id, ${poolIdOf(key)}`)
 
-  const liquidityNet = await readAllTicks(reader, contracts, poolId, key.tickSpacing, invalid)
+  const liquidityNet = await readAllTicks(
+    reader,
+    contracts,
+    poolId,
+    key.tickSpacing,
+    sqrtPriceX96,
+    invalid,
+  )
   let balances: { amount0: bigint; amount1: bigint }
   try {
     balances = amountsOfAllLiquidity(sqrtPriceX96, tick, liquidity, liquidityNet.net)
@@ -155,7 +163,8 @@ async function readPoolKey(
 
 /**
  * Every bitmap word of the pool's tick range (one more above, which a rising depth walk may
- * look at), then `getTickInfo` of every initialized tick. A pool has up to 6,932 words
+ * look at), then `getTickInfo` of every initialized tick. Of the empty words only those in
+ * the 2% depth window are kept. A pool has up to 6,932 words
  * (tick spacing 1), so the words come from `PoolManager.extsload` at the slots that
  * `StateView.getTickBitmap` reads, `WORDS_PER_CALL` at a time.
  */
@@ -164,6 +173,7 @@ async function readAllTicks(
   contracts: UniswapV4Contracts,
   poolId: Hex,
   tickSpacing: number,
+  sqrtPriceX96: bigint,
   invalid: (what: string) => ContractReadError,
 ) {
   const firstWord = wordPosition(compressTick(MIN_TICK, tickSpacing))
@@ -184,9 +194,16 @@ async function readAllTicks(
   if (words.length !== positions.length) {
     throw invalid(`extsload returned ${words.length} of ${positions.length} bitmap words`)
   }
-  const bitmap = new Map(positions.map((position, i) => [position, BigInt(words[i]!)]))
-  const setWords = new Map([...bitmap].filter(([, word]) => word !== 0n))
-  const ticks = initializedTicksBetween(setWords, tickSpacing, MIN_TICK, MAX_TICK)
+  // The state keeps the words with ticks, and the empty ones the depth walk steps through.
+  const limits = depthLimits(sqrtPriceX96)
+  const walkFrom = wordPosition(compressTick(limits.tickDown, tickSpacing))
+  const walkTo = wordPosition(compressTick(limits.tickUp, tickSpacing) + 1)
+  const bitmap = new Map<number, bigint>()
+  positions.forEach((position, i) => {
+    const word = BigInt(words[i]!)
+    if (word !== 0n || (position >= walkFrom && position <= walkTo)) bitmap.set(position, word)
+  })
+  const ticks = initializedTicksBetween(bitmap, tickSpacing, MIN_TICK, MAX_TICK)
   const infos = await Promise.all(
     ticks.map((tick) =>
       reader.read({

@@ -5,6 +5,7 @@ import { installMulticall3, toRaw, withArgs } from '../devnet/deployBase.ts'
 import { DevnetWallet } from '../devnet/devnetWallet.ts'
 import { queueUniswapV2Core } from '../devnet/uniswapV2.ts'
 import { deployV3Pools } from './uniswapV3Pools.ts'
+import { deployV4Pools } from './uniswapV4Pools.ts'
 
 /** Tokens the pools pair up, each with a USD feed. */
 export const BENCH_TOKENS = 50
@@ -20,7 +21,8 @@ const factoryAbi = parseAbi([
  *
  * @param rpcUrl - the node
  * @param pools - how many pools of each kind
- * @returns the tokens, their feeds, the pairs, the V3 pools and the last block
+ * @returns the tokens, their feeds, the pairs, the V3 pools, the V4 contracts and pools, and
+ *   the last block
  */
 export async function deployBenchPools(rpcUrl: string, pools: number) {
   const artifacts = await compileContracts()
@@ -96,6 +98,7 @@ export async function deployBenchPools(rpcUrl: string, pools: number) {
   }
   await wallet.mine(++timestamp)
   const v3Pools = await deployV3Pools(wallet, client, tokens, pools, () => ++timestamp)
+  const v4 = await deployV4Pools(wallet, tokens, pools, () => ++timestamp)
   const block = await client.getBlock()
-  return { pairs, v3Pools, feeds, block: { number: block.number, timestamp: block.timestamp } }
+  return { pairs, v3Pools, v4, feeds, block: { number: block.number, timestamp: block.timestamp } }
 }

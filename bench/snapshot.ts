@@ -1,11 +1,12 @@
 /**
  * `npm run bench`: snapshots 1,000 Uniswap V2 pools and 1,000 Uniswap V3 pools (their tick
  * windows included) at one block of a local anvil, the way the report does (Multicall3
- * rounds through a block reader) and the naive way (one `eth_call` per read), and prints
- * JSON-RPC requests, wall time and peak memory of each. Then mines a full UTC day of blocks and
+ * rounds through a block reader) and the naive way (one `eth_call` per read), and 1,000
+ * Uniswap V4 pools (every tick) the report's way, and prints JSON-RPC requests, wall time and
+ * peak memory of each. Then mines a full UTC day of blocks and
  * reports it on each kind of pool, with `samplesPerDay` 1 and 24 (see `sampledDay.ts`).
  */
-import { type Address, erc20Abi } from 'viem'
+import { type Address, erc20Abi, type Hex } from 'viem'
 import { startAnvil } from '../devnet/anvil.ts'
 import { type BlockReader, createBlockReader } from '../lambda/chain/blockReader.ts'
 import { createChainClient } from '../lambda/chain/createChainClient.ts'
@@ -15,6 +16,7 @@ import { readReferencePrices } from '../lambda/prices/readReferencePrices.ts'
 import type { PoolState } from '../lambda/protocols/registry.ts'
 import { readUniswapV2Pool, uniswapV2PairAbi } from '../lambda/protocols/uniswapV2/read.ts'
 import { readUniswapV3Pool } from '../lambda/protocols/uniswapV3/read.ts'
+import { readUniswapV4Pool } from '../lambda/protocols/uniswapV4/read.ts'
 import { BENCH_TOKENS, deployBenchPools } from './benchPools.ts'
 import { mineFullDay, reportSampledDay } from './sampledDay.ts'
 import { snapshotV3Naive } from './uniswapV3Pools.ts'
@@ -24,9 +26,9 @@ const POOLS = Number(process.env.BENCH_POOLS ?? 1000)
 const anvil = await startAnvil({ noMining: true })
 try {
   const deployStarted = performance.now()
-  const { pairs, v3Pools, feeds, block } = await deployBenchPools(anvil.rpcUrl, POOLS)
+  const { pairs, v3Pools, v4, feeds, block } = await deployBenchPools(anvil.rpcUrl, POOLS)
   process.stdout.write(
-    `Deployed ${pairs.length} V2 pairs and ${v3Pools.length} V3 pools over ${BENCH_TOKENS} tokens with price feeds in ${Math.round((performance.now() - deployStarted) / 1000)} s; snapshot at block ${block.number}.\n\n`,
+    `Deployed ${pairs.length} V2 pairs, ${v3Pools.length} V3 pools and ${v4.poolIds.length} V4 pools over ${BENCH_TOKENS} tokens with price feeds in ${Math.round((performance.now() - deployStarted) / 1000)} s; snapshot at block ${block.number}.\n\n`,
   )
   const results = [
     await measure('V2 multicall (report)', anvil.rpcUrl, (client) =>
@@ -40,6 +42,11 @@ try {
     ),
     await measure('V3 naive (one call per read)', anvil.rpcUrl, (client) =>
       snapshotV3Naive(client, v3Pools, feeds, block.number),
+    ),
+    await measure('V4 multicall (report)', anvil.rpcUrl, (client) =>
+      snapshotBatched(client, v4.poolIds, feeds, block, (reader, poolId) =>
+        readUniswapV4Pool(reader, poolId, v4.core),
+      ),
     ),
   ]
   console.table(results)
@@ -71,10 +78,10 @@ type Client = ReturnType<typeof createChainClient>
 /** The report's way: every pool through its protocol's reader on one block reader. */
 async function snapshotBatched(
   client: Client,
-  pools: readonly Address[],
+  pools: readonly Hex[],
   feeds: ReadonlyMap<Address, Address>,
   block: { number: bigint; timestamp: bigint },
-  readPool: (reader: BlockReader, pool: Address) => Promise<PoolState>,
+  readPool: (reader: BlockReader, pool: Hex) => Promise<PoolState>,
 ) {
   const reader = createBlockReader(client, { blockNumber: block.number })
   const states = await Promise.all(pools.map((pool) => readPool(reader, pool)))

@@ -136,7 +136,7 @@ export async function deployV3Pools(
 }
 
 /** Queues one transaction per item and mines a block whenever the next would not fit. */
-async function sendInBlocks<T>(
+export async function sendInBlocks<T>(
   wallet: DevnetWallet,
   nextTimestamp: () => bigint,
   gas: bigint,

@@ -51,10 +51,14 @@ try {
   const wallet = new DevnetWallet(devnet.rpcUrl)
   const baseConfig = devnetConfig(devnet)
   // Balancer pools carry their address in their pool id (an immutable checked against the
-  // Vault), so copies would not be Balancer pools: the two originals are kept instead.
-  const kept = baseConfig.pools.filter((pool) => pool.protocol === 'balancer-weighted')
+  // Vault), and V4 pools are entries of the singleton PoolManager, so neither is copied by
+  // cloning a contract: their originals are kept instead.
+  const uncloneable = (pool: (typeof baseConfig.pools)[number]) =>
+    pool.protocol === 'balancer-weighted' || pool.protocol === 'uniswap-v4'
+  const kept = baseConfig.pools.filter(uncloneable)
   const sources = baseConfig.pools.filter(
-    (pool) => pool.protocol !== 'balancer-weighted' && pool.id !== 'misconfigured-not-a-pair',
+    (pool): pool is typeof pool & { address: string } =>
+      !uncloneable(pool) && pool.id !== 'misconfigured-not-a-pair' && 'address' in pool,
   )
   const largest = Math.max(...SIZES) - kept.length
   const copies = sources.map((_, i) => Math.ceil((largest - i) / sources.length))

@@ -42,6 +42,8 @@ export async function startAnvil(options: StartAnvilOptions = {}): Promise<Anvil
     ['--host', '127.0.0.1'],
     ['--port', String(options.port ?? 0)],
     ['--chain-id', '31337'],
+    // Uniswap V4 needs Cancun (transient storage); pinned so a newer anvil builds the same chain.
+    ['--hardfork', 'cancun'],
     // Room for a whole simulated hour of trades in one block, and big multicalls.
     ['--gas-limit', '1000000000'],
     ['--order', 'fifo'],

@@ -1,4 +1,4 @@
-import { type Address, createPublicClient, http } from 'viem'
+import { type Address, createPublicClient, type Hex, http } from 'viem'
 import type { ChainClient } from '../lambda/chain/createChainClient.ts'
 import { type Anvil, startAnvil } from './anvil.ts'
 import { deployBalancerWeighted } from './balancerWeighted.ts'
@@ -10,6 +10,7 @@ import { POOLS } from './scenario.ts'
 import { simulateMarket } from './simulate.ts'
 import { deployUniswapV2 } from './uniswapV2.ts'
 import { deployUniswapV3 } from './uniswapV3.ts'
+import { deployUniswapV4, type UniswapV4Core } from './uniswapV4.ts'
 
 const DAY = 86_400n
 
@@ -21,7 +22,8 @@ export interface Devnet {
   readonly pools: readonly {
     readonly id: string
     readonly protocol: string
-    readonly address: Address
+    /** The pool's address, or a V4 pool's id. */
+    readonly address: Hex
   }[]
   readonly uniswapV2: { readonly factory: Address; readonly trader: Address }
   /** LP token of each Curve pool, by pool id. */
@@ -32,6 +34,8 @@ export interface Devnet {
     readonly positionManager: Address
     readonly trader: Address
   }
+  /** The V4 contracts, and the dynamic-fee hook. */
+  readonly uniswapV4: UniswapV4Core & { readonly hook: Address }
   /** Timestamp of the genesis block. */
   readonly genesisTime: bigint
   /** The UTC midnight the simulation ends at; the days before it are fully simulated. */
@@ -100,7 +104,19 @@ export async function buildDevnet(options: BuildDevnetOptions = {}): Promise<Dev
       POOLS.filter((pool) => pool.protocol === 'balancer-weighted'),
       genesisTime + 300n,
     )
-    const drivers = [...v2.drivers, ...v3.drivers, ...curve.drivers, ...balancer.drivers]
+    const v4 = await deployUniswapV4(
+      context,
+      base,
+      POOLS.filter((pool) => pool.protocol === 'uniswap-v4'),
+      genesisTime + 360n,
+    )
+    const drivers = [
+      ...v2.drivers,
+      ...v3.drivers,
+      ...curve.drivers,
+      ...balancer.drivers,
+      ...v4.drivers,
+    ]
     await simulateMarket(context, { base, drivers, from: firstDay - 3600n, to: endTime })
     await wallet.mine(endTime + 12n)
     return {
@@ -119,6 +135,13 @@ export async function buildDevnet(options: BuildDevnetOptions = {}): Promise<Dev
         factory: v3.factory,
         positionManager: v3.positionManager,
         trader: v3.trader,
+      },
+      uniswapV4: {
+        poolManager: v4.poolManager,
+        stateView: v4.stateView,
+        positionManager: v4.positionManager,
+        swapRouter: v4.swapRouter,
+        hook: v4.hook,
       },
       genesisTime,
       endTime,

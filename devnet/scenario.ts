@@ -221,7 +221,7 @@ export function morningDepeg(
   }
 }
 
-interface PoolSpecBase {
+export interface PoolSpecBase {
   /** Pool id in the generated config. */
   readonly id: string
   readonly assets: readonly AssetKey[]
@@ -292,9 +292,29 @@ export interface UniswapV3PoolSpec extends PoolSpecBase {
   readonly rangePct?: number
 }
 
+/**
+ * A pool of the Uniswap V4 singleton. `ETH` is the native coin (currency `0x0000…0000`). With
+ * `dynamicFee`, the pool's key carries the dynamic-fee flag and v4-core's
+ * `DynamicFeesTestHook` sets its LP fee: `feePips` from the start, `raisedFeePips` from
+ * `raisedHoursBeforeEnd` on.
+ */
+export interface UniswapV4PoolSpec extends PoolSpecBase {
+  readonly protocol: 'uniswap-v4'
+  readonly assets: readonly [AssetKey, AssetKey]
+  /** LP fee in pips. */
+  readonly feePips: number
+  readonly tickSpacing: number
+  readonly dynamicFee?: { readonly raisedFeePips: number; readonly raisedHoursBeforeEnd: number }
+  readonly positions: readonly UniswapV3PositionSpec[]
+  /** As for V3: a position minted each night and removed the day after next. */
+  readonly overnightRange: number
+  readonly rangePct?: number
+}
+
 export type PoolSpec =
   | UniswapV2PoolSpec
   | UniswapV3PoolSpec
+  | UniswapV4PoolSpec
   | CurveStableSwapPoolSpec
   | BalancerWeightedPoolSpec
 
@@ -453,6 +473,42 @@ export const POOLS: readonly PoolSpec[] = [
     swapFee: 0.003,
     tvlUsd: 10e6,
     noiseTradesPerHour: 3,
+  },
+  {
+    id: 'uni-v4-eth-usdc-005',
+    protocol: 'uniswap-v4',
+    assets: ['ETH', 'USDC'],
+    feePips: 500,
+    tickSpacing: 10,
+    tvlUsd: 8e6,
+    noiseTradesPerHour: 5,
+    rangePct: 5,
+    overnightRange: 0.02,
+    positions: [
+      { range: 'full', tvlShare: 0.3 },
+      { range: [-0.2, 0.2], tvlShare: 0.3 },
+      { range: [-0.02, 0.02], tvlShare: 0.25 },
+      { range: [0.03, 0.1], tvlShare: 0.05 },
+      { range: [-0.1, -0.03], tvlShare: 0.05 },
+    ],
+  },
+  {
+    // The hook raises the LP fee as LINK starts to fall.
+    id: 'uni-v4-link-usdc-dynamic',
+    protocol: 'uniswap-v4',
+    assets: ['LINK', 'USDC'],
+    feePips: 3000,
+    tickSpacing: 60,
+    dynamicFee: { raisedFeePips: 10_000, raisedHoursBeforeEnd: 36 },
+    tvlUsd: 3e6,
+    noiseTradesPerHour: 3,
+    overnightRange: 0.05,
+    positions: [
+      { range: 'full', tvlShare: 0.4 },
+      { range: [-0.1, 0.1], tvlShare: 0.3 },
+      { range: [-0.03, 0.03], tvlShare: 0.2 },
+      { range: [0.1, 0.4], tvlShare: 0.1 },
+    ],
   },
 ]
 

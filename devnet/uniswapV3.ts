@@ -8,7 +8,15 @@ import {
   parseAbi,
 } from 'viem'
 import { uniswapV3PoolAbi } from '../lambda/protocols/uniswapV3/read.ts'
-import { type BaseDeployment, type DevnetContext, toRaw, withArgs } from './deployBase.ts'
+import {
+  arbitrageTarget,
+  noiseTrades,
+  planPosition,
+  rawPrice,
+  sqrtPriceOf,
+  sqrtPriceX96At,
+} from './concentratedLiquidity.ts'
+import { type BaseDeployment, type DevnetContext, withArgs } from './deployBase.ts'
 import { DEVNET_SENDER, type DevnetWallet } from './devnetWallet.ts'
 import type { PoolDriver, StepContext } from './poolDriver.ts'
 import { createRandom } from './random.ts'
@@ -43,8 +51,6 @@ export const positionManagerAbi = parseAbi([
 
 const mintableAbi = parseAbi(['function mint(address to, uint256 amount)'])
 
-/** Largest tick a pool accepts (`TickMath.MAX_TICK`). */
-const MAX_TICK = 887272
 /** Share of the TVL an LP mints overnight, and joins with in full range at `LP_JOIN_HOUR`. */
 const OVERNIGHT_SHARE = 0.05
 const JOIN_SHARE = 0.03
@@ -194,44 +200,6 @@ export async function deployUniswapV3(
   return { factory, positionManager, trader, drivers }
 }
 
-/** Price of token0 in raw units of token1 per raw unit of token0, from USD prices. */
-function rawPrice(
-  assets: readonly [AssetKey, AssetKey],
-  priceOf: (asset: AssetKey) => number,
-): number {
-  const [a, b] = assets
-  return (priceOf(a) / priceOf(b)) * 10 ** (ASSETS[b].decimals - ASSETS[a].decimals)
-}
-
-/** Q64.96 sqrt price of a raw price (the devnet only needs it approximately). */
-function sqrtPriceX96At(price: number): bigint {
-  return BigInt(Math.floor(Math.sqrt(price) * 2 ** 96))
-}
-
-/** The tick whose price is at or below `price` (float is close enough to place ranges). */
-function tickAt(price: number): number {
-  return Math.floor(Math.log(price) / Math.log(1.0001))
-}
-
-/** Raw sqrt price of a Q64.96 one. */
-function sqrtPriceOf(sqrtPriceX96: bigint): number {
-  return Number(sqrtPriceX96) / 2 ** 96
-}
-
-/**
- * Raw token amounts of one unit of liquidity over `[sqrtLower, sqrtUpper]` at `sqrtPrice`
- * (the devnet keeps its own copy of the formula: its cached chain must not depend on the
- * report's code).
- */
-function amountsPerLiquidity(
-  sqrtPrice: number,
-  sqrtLower: number,
-  sqrtUpper: number,
-): [number, number] {
-  const clipped = Math.min(Math.max(sqrtPrice, sqrtLower), sqrtUpper)
-  return [1 / clipped - 1 / sqrtUpper, clipped - sqrtLower]
-}
-
 /**
  * Token ids of the positions the devnet's LP mints. The manager numbers positions from 1 in
  * the order it mints them, which is the order the wallet queues them in (one sender, rising
@@ -298,7 +266,6 @@ interface MintParams {
 
 class UniswapV3Driver implements PoolDriver {
   private readonly random
-  private readonly decimals: readonly [number, number]
   /** Overnight positions still open, oldest first. */
   private readonly overnight: MintedPosition[] = []
 
@@ -314,7 +281,6 @@ class UniswapV3Driver implements PoolDriver {
     private readonly book: PositionBook,
   ) {
     this.random = createRandom(SEED ^ hashId(spec.id))
-    this.decimals = [ASSETS[assets[0]].decimals, ASSETS[assets[1]].decimals]
   }
 
   async trade({ reader, market, hourOfDay }: StepContext): Promise<void> {
@@ -323,14 +289,10 @@ class UniswapV3Driver implements PoolDriver {
       abi: uniswapV3PoolAbi,
       functionName: 'slot0',
     })
-    const trades = this.random.poisson(this.spec.noiseTradesPerHour)
-    for (let i = 0; i < trades; i++) {
-      const sizeUsd = this.spec.tvlUsd * 0.0005 * Math.exp(0.8 * this.random.normal())
-      const side = this.random.uniform() < 0.5 ? 0 : 1
-      const amountIn = toRaw(sizeUsd / market.price(this.assets[side]!), this.decimals[side]!)
-      if (amountIn > 0n) this.send('noise', 'swapExactIn', [this.address, side === 0, amountIn])
-    }
     const priceOf = (asset: AssetKey) => market.price(asset)
+    for (const { side, amountIn } of noiseTrades(this.random, this.spec, this.assets, priceOf)) {
+      this.send('noise', 'swapExactIn', [this.address, side === 0, amountIn])
+    }
     const sqrtPrice = sqrtPriceOf(sqrtPriceX96)
     if (hourOfDay === 0) {
       const range = this.spec.overnightRange
@@ -402,22 +364,10 @@ class UniswapV3Driver implements PoolDriver {
       abi: uniswapV3PoolAbi,
       functionName: 'slot0',
     })
-    const price = sqrtPriceOf(sqrtPriceX96) ** 2
     const reference = rawPrice(this.assets, (asset) => market.price(asset))
-    const fee = this.spec.feePips / 1e6
-    // Trade back to the edge of the fee band: beyond it an arbitrageur profits.
-    if (price > reference / (1 - fee)) {
-      this.send('arbitrage', 'swapToPrice', [
-        this.address,
-        true,
-        sqrtPriceX96At(reference / (1 - fee)),
-      ])
-    } else if (price < reference * (1 - fee)) {
-      this.send('arbitrage', 'swapToPrice', [
-        this.address,
-        false,
-        sqrtPriceX96At(reference * (1 - fee)),
-      ])
+    const target = arbitrageTarget(sqrtPriceX96, reference, this.spec.feePips / 1e6)
+    if (target) {
+      this.send('arbitrage', 'swapToPrice', [this.address, target.zeroForOne, target.sqrtPriceX96])
     }
   }
 
@@ -433,32 +383,16 @@ class UniswapV3Driver implements PoolDriver {
     priceOf: (asset: AssetKey) => number,
     why: string,
   ): MintedPosition {
-    const spacing = this.tickSpacing
-    const price = sqrtPrice ** 2
-    const [tickLower, tickUpper] =
-      range === 'full'
-        ? [-Math.floor(MAX_TICK / spacing) * spacing, Math.floor(MAX_TICK / spacing) * spacing]
-        : [
-            Math.floor(tickAt(price * (1 + range[0])) / spacing) * spacing,
-            Math.ceil(tickAt(price * (1 + range[1])) / spacing) * spacing,
-          ]
-    const [amount0, amount1] = amountsPerLiquidity(
-      sqrtPrice,
-      1.0001 ** (tickLower / 2),
-      1.0001 ** (tickUpper / 2),
-    )
-    const valuePerLiquidity =
-      (amount0 / 10 ** this.decimals[0]) * priceOf(this.assets[0]) +
-      (amount1 / 10 ** this.decimals[1]) * priceOf(this.assets[1])
-    const liquidity = valueUsd / valuePerLiquidity
+    const planned = planPosition(sqrtPrice, range, this.tickSpacing, valueUsd, this.assets, priceOf)
+    const { tickLower, tickUpper } = planned
     const tokenId = this.book.mint(`${why} on ${this.spec.id}`, {
       token0: this.tokens[0],
       token1: this.tokens[1],
       fee: this.spec.feePips,
       tickLower,
       tickUpper,
-      amount0Desired: BigInt(Math.floor(amount0 * liquidity)),
-      amount1Desired: BigInt(Math.floor(amount1 * liquidity)),
+      amount0Desired: BigInt(Math.floor(planned.amount0)),
+      amount1Desired: BigInt(Math.floor(planned.amount1)),
       amount0Min: 0n,
       amount1Min: 0n,
       recipient: DEVNET_SENDER,

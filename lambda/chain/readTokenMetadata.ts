@@ -6,6 +6,7 @@ import {
   type Hex,
   hexToString,
   isAddressEqual,
+  zeroAddress,
 } from 'viem'
 import type { BlockReader } from './blockReader.ts'
 
@@ -28,14 +29,17 @@ const MAX_SYMBOL_LENGTH = 32
  * address, so a token never breaks the run for its name alone.
  *
  * @param reader - block reader (metadata is read once, at the end block)
- * @param address - token address, or `NATIVE_TOKEN_ADDRESS`
+ * @param address - token address, or `NATIVE_TOKEN_ADDRESS` (or `0x0000…0000`, Uniswap V4's
+ *   native currency)
  * @returns symbol and decimals
  */
 export async function readTokenMetadata(
   reader: BlockReader,
   address: Address,
 ): Promise<TokenMetadata> {
-  if (isAddressEqual(address, NATIVE_TOKEN_ADDRESS)) return { address, symbol: 'ETH', decimals: 18 }
+  if (isAddressEqual(address, NATIVE_TOKEN_ADDRESS) || isAddressEqual(address, zeroAddress)) {
+    return { address, symbol: 'ETH', decimals: 18 }
+  }
   const [decimals, symbol] = await Promise.all([
     reader.read({ address, abi: erc20Abi, functionName: 'decimals' }),
     reader.readRaw(address, encodeFunctionData({ abi: erc20Abi, functionName: 'symbol' })),

@@ -74,7 +74,8 @@ export const poolFields = {
 export interface PoolFields {
   readonly id: string
   readonly chain: string
-  readonly address: Address
+  /** The pool's address; a V4 pool has none (it is named by its `poolId`). */
+  readonly address?: Address
   readonly protocol: string
   readonly thresholds?: Thresholds | undefined
   readonly alertLifecycle?: AlertLifecycleConfig | undefined

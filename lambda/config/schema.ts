@@ -1,4 +1,4 @@
-import { isAddress } from 'viem'
+import { type Hex, isAddress } from 'viem'
 import * as z from 'zod'
 import { POOL_SCHEMAS, PROTOCOLS } from '../protocols/registry.ts'
 import { addressSchema, alertLifecycleSchema, thresholdsSchema } from './poolFields.ts'
@@ -41,6 +41,14 @@ const chainSchema = z
     retryDelayMs: z.number().int().min(0).max(60_000).optional(),
     /** Intraday samples of this chain's pools; over the top-level `samplesPerDay`. */
     samplesPerDay: samplesPerDaySchema.optional(),
+    /** The chain's Uniswap V4 contracts, needed by its `uniswap-v4` pools. */
+    uniswapV4: z
+      .strictObject({
+        poolManager: addressSchema,
+        stateView: addressSchema,
+        positionManager: addressSchema,
+      })
+      .optional(),
   })
   .superRefine((chain, context) => {
     if (chain.rpcUrl === undefined && chain.rpcUrls === undefined && !chain.rpcUrlEnv)
@@ -97,6 +105,19 @@ const poolSchema = z.discriminatedUnion('protocol', POOL_SCHEMAS, {
       : undefined,
 })
 export type PoolConfig = z.infer<typeof poolSchema>
+/** A chain's Uniswap V4 contracts. */
+export type UniswapV4Contracts = NonNullable<ChainConfig['uniswapV4']>
+
+/**
+ * Where a pool lives on its chain, for the `pool_address` column and stored days: its
+ * address, or a V4 pool's id (V4 pools share the singleton's address).
+ *
+ * @param pool - a configured pool
+ * @returns the address or pool id
+ */
+export function poolLocator(pool: PoolConfig): Hex {
+  return pool.protocol === 'uniswap-v4' ? pool.poolId : pool.address
+}
 
 const digestSchema = z.strictObject({
   name: z.string().regex(NAME, 'lower case letters, digits, "_" and "-"'),
@@ -161,6 +182,7 @@ export const configSchema = z
         })
       }
       poolIds.add(pool.id)
+      if (pool.protocol === 'uniswap-v4') checkUniswapV4Pool(config, pool, i, context)
     })
     for (const key of Object.keys(config.prices)) {
       const [chain, address, ...rest] = key.split(':')
@@ -222,4 +244,21 @@ export function samplesPerDayOf(
   chain: string,
 ): number {
   return config.chains[chain]?.samplesPerDay ?? config.samplesPerDay ?? DEFAULT_SAMPLES_PER_DAY
+}
+
+/** A V4 pool needs its chain's V4 contracts. */
+function checkUniswapV4Pool(
+  config: { readonly chains: Record<string, { readonly uniswapV4?: unknown }> },
+  pool: Extract<PoolConfig, { protocol: 'uniswap-v4' }>,
+  index: number,
+  context: z.RefinementCtx,
+): void {
+  const chain = config.chains[pool.chain]
+  if (chain && !chain.uniswapV4) {
+    context.addIssue({
+      code: 'custom',
+      path: ['pools', index],
+      message: `uniswap-v4 pool "${pool.id}" needs chains.${pool.chain}.uniswapV4 { poolManager, stateView, positionManager }`,
+    })
+  }
 }

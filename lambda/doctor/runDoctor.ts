@@ -92,7 +92,13 @@ async function doctorChain(
             ? `Multicall3 does not answer on chain ${chain}`
             : `no RPC URL of chain ${chain} answers`,
         )
-      : await readContracts(client, { multicall, maxCallsPerRequest, prices, pools }).catch(
+      : await readContracts(client, {
+          multicall,
+          maxCallsPerRequest,
+          prices,
+          pools,
+          chainConfig: config.chains[chain]!,
+        }).catch(
           // The latest block could not be had: the endpoint went away after its own checks.
           (error: unknown) =>
             notChecked(`the latest block could not be read: ${describeError(error)}`),
@@ -121,7 +127,9 @@ async function readContracts(
     maxCallsPerRequest,
     prices,
     pools,
+    chainConfig,
   }: {
+    readonly chainConfig: Parameters<typeof checkPools>[2]
     readonly multicall: Address
     readonly maxCallsPerRequest: number
     readonly prices: Parameters<typeof checkPriceFeeds>[2]
@@ -137,7 +145,7 @@ async function readContracts(
   })
   const [feeds, poolChecks] = await Promise.all([
     checkPriceFeeds(reader, latest.timestamp, prices),
-    checkPools(reader, pools),
+    checkPools(reader, pools, chainConfig),
   ])
   const batch = recorder.largest()
   const perCall = batch

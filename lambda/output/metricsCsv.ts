@@ -1,4 +1,5 @@
 import { stringify } from 'csv-stringify/sync'
+import { poolLocator } from '../config/schema.ts'
 import type { DailyReport, PoolDay } from '../report/types.ts'
 import { formatDecimal, formatSignificant } from './formatDecimal.ts'
 import { guardFormula, oneLine } from './untrustedText.ts'
@@ -86,7 +87,7 @@ function metricsRow(date: string, day: PoolDay): MetricsRow {
     chain_id: String(day.chainId),
     pool_id: pool.id,
     protocol: pool.protocol,
-    pool_address: pool.address,
+    pool_address: poolLocator(pool),
     tokens: guardFormula(ok ? ok.tokens.map((token) => token.symbol).join('/') : ''),
     status: day.status,
     error: guardFormula(oneLine(day.status === 'error' ? day.error : (day.note ?? ''))),

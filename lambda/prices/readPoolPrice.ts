@@ -12,7 +12,7 @@ export interface SnapshotPrices {
   readonly reader: BlockReader
   readonly blockTimestamp: bigint
   readonly chain: string
-  readonly config: Pick<Config, 'pools'>
+  readonly config: Pick<Config, 'pools' | 'chains'>
   readonly prices: PriceIndex
 }
 
@@ -62,7 +62,7 @@ export async function readPoolPrice(
   const pool = snapshot.config.pools.find((candidate) => candidate.id === poolId)
   if (!pool) throw new PriceUnavailableError(`price of ${token}: unknown pool "${poolId}"`)
   const protocol = protocolAdapter(pool)
-  const state = await protocol.read(reader, pool)
+  const state = await protocol.read(reader, pool, snapshot.config.chains[pool.chain]!)
   const directSource = (candidate: Address) => {
     const source = prices.get(priceKey(chain, candidate))
     return isDirectSource(source) ? source : undefined

@@ -2,6 +2,7 @@ import type { Address } from 'viem'
 import type * as z from 'zod'
 import type { BlockReader } from '../chain/blockReader.ts'
 import type { PoolFields } from '../config/poolFields.ts'
+import type { ChainConfig } from '../config/schema.ts'
 import type { PoolDayMetrics } from '../metrics/types.ts'
 
 /** What every protocol's state has in common. */
@@ -35,7 +36,8 @@ export interface ProtocolAdapter<
   readonly protocol: Pool['protocol']
   /** Config schema of one of its pools (`protocol` a literal, the shared fields included). */
   readonly poolSchema: z.ZodType<Pool>
-  read(reader: BlockReader, pool: Pool): Promise<State>
+  /** Reads the pool at the reader's block; `chain` is its chain's config (V4's contracts). */
+  read(reader: BlockReader, pool: Pool, chain: ChainConfig): Promise<State>
   /** Target weight of each token. */
   weights(state: State): number[]
   /** Marginal price of token 0 in units of each token, fees excluded (index 0 is 1). */

@@ -4,11 +4,12 @@ import { balancerWeighted } from './balancerWeighted/index.ts'
 import { curveStableSwap } from './curveStableSwap/index.ts'
 import { uniswapV2 } from './uniswapV2/index.ts'
 import { uniswapV3 } from './uniswapV3/index.ts'
+import { uniswapV4 } from './uniswapV4/index.ts'
 
 export type { PoolDayInput, PoolState, ProtocolAdapter } from './adapter.ts'
 
 /** Every protocol the report reads: the one list a new protocol is added to. */
-const ADAPTERS = [uniswapV2, uniswapV3, curveStableSwap, balancerWeighted] as const
+const ADAPTERS = [uniswapV2, uniswapV3, curveStableSwap, balancerWeighted, uniswapV4] as const
 
 /** One field of each adapter, as a tuple in the registry's order. */
 type Each<Tuple extends readonly unknown[], Field extends string> = {

@@ -54,7 +54,7 @@ export function readPoolSamples({
       const [state, configured] = await Promise.all([
         protocol.readSample
           ? protocol.readSample(reader, pool, known)
-          : protocol.read(reader, pool),
+          : protocol.read(reader, pool, config.chains[pool.chain]!),
         readConfiguredPrices(
           { reader, blockTimestamp: block.timestamp, chain: pool.chain, config, prices },
           known.tokens as Address[],

@@ -69,7 +69,7 @@ async function computePoolDay(parameters: ReadPoolDayParameters) {
   // (whichever read failed first in time would make re-runs differ).
   const [startRead, endState] = await settledInOrder([
     readStartState(parameters),
-    protocol.read(end.reader, pool),
+    protocol.read(end.reader, pool, config.chains[pool.chain]!),
   ])
   const { state: startState, stored } = startRead
   const tokens = endState.tokens
@@ -176,12 +176,15 @@ async function computePoolDay(parameters: ReadPoolDayParameters) {
  * previous day's stored end snapshot at the same block.
  */
 async function readStartState({
+  config,
   pool,
   start,
   storedStart,
 }: ReadPoolDayParameters): Promise<{ state: PoolState; stored?: StoredPoolEnd }> {
   try {
-    return { state: await protocolAdapter(pool).read(start.reader, pool) }
+    return {
+      state: await protocolAdapter(pool).read(start.reader, pool, config.chains[pool.chain]!),
+    }
   } catch (error) {
     if (!storedStart || !isStateUnavailable(error)) throw error
     const stored = storedStartFor(await storedStart(), pool, start.block)

@@ -1,7 +1,7 @@
-import { type Address, isAddressEqual } from 'viem'
+import type { Address } from 'viem'
 import * as z from 'zod'
 import type { BlockStamp } from '../chain/findBlockAtTimestamp.ts'
-import type { Config, PoolConfig } from '../config/schema.ts'
+import { type Config, type PoolConfig, poolLocator } from '../config/schema.ts'
 import type { PoolState } from '../protocols/registry.ts'
 import type { ChainDay, DailyReport, FailedReread, PoolDay } from './types.ts'
 
@@ -63,7 +63,7 @@ export function renderStoredDay(report: DailyReport): string {
   const pools = report.pools.map(({ pool, ...day }) => ({
     poolId: pool.id,
     protocol: pool.protocol,
-    address: pool.address,
+    address: poolLocator(pool),
     ...day,
   }))
   return `${JSON.stringify({ date: report.date, chains: report.chains, pools }, replacer)}\n`
@@ -110,7 +110,12 @@ export function storedPoolDay(
   pool: PoolConfig,
 ): PoolDay | undefined {
   const entry = stored?.pools.get(pool.id)
-  if (!entry || entry.protocol !== pool.protocol || !isAddressEqual(entry.address, pool.address))
+  // A V4 pool's "address" is its 32-byte id; addresses compare in any case.
+  if (
+    !entry ||
+    entry.protocol !== pool.protocol ||
+    entry.address.toLowerCase() !== poolLocator(pool).toLowerCase()
+  )
     return undefined
   return { ...entry.day, pool } as PoolDay
 }

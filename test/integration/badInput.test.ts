@@ -347,7 +347,12 @@ describe('bad configs', () => {
 
   test('an RPC variable that is not set', async () => {
     const config = JSON.parse(await readFile(CONFIG, 'utf8')) as Draft
-    config.chains.devnet = { chainId: 31337, rpcUrlEnv: 'RPC_URL_NOWHERE' }
+    // Only the RPC changes: the chain keeps the V4 contracts its V4 pools need.
+    config.chains.devnet = {
+      chainId: 31337,
+      rpcUrlEnv: 'RPC_URL_NOWHERE',
+      uniswapV4: config.chains.devnet.uniswapV4,
+    }
     const file = await configFile(JSON.stringify(config))
     await expectRefused(
       ['run', '--config', file, '--date', date, '--out', dir],

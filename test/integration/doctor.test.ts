@@ -238,7 +238,9 @@ test('an RPC that does not answer fails every line of its chain at once', async 
   await new Promise((resolve) => server.close(resolve))
   const config = await devnetConfigJson()
   const rpcUrl = `http://127.0.0.1:${port}/v2/sk_test_doctor_key`
-  config.chains.devnet = { chainId: 31337, rpcUrl }
+  // The unreachable URL alone, its chain's other fields (the V4 contracts) kept.
+  delete config.chains.devnet.rpcUrlEnv
+  config.chains.devnet.rpcUrl = rpcUrl
 
   const started = Date.now()
   const { status, stdout, stderr, lines } = await doctor(config)

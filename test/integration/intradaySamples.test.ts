@@ -265,7 +265,8 @@ async function rawSample(pool: (typeof devnet.pools)[number], block: bigint): Pr
   }
 }
 
-const okPools = devnet.pools
+// V4 pools are left out: this test has no raw StateView reads of its own for them yet.
+const okPools = devnet.pools.filter((pool) => pool.protocol !== 'uniswap-v4')
 const samplesOf = new Map<string, RawSample[]>()
 
 describe.each(okPools)('$id', (pool) => {

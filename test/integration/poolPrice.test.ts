@@ -101,6 +101,7 @@ test('a token priced in a weighted pool is worth its weighted spot price times i
     'bal-link-weth-80-20',
     'uni-v2-link-weth',
     'uni-v3-link-weth-100',
+    'uni-v4-link-usdc-dynamic',
   ])
   const blockNumber = okDay('bal-link-weth-80-20').end!.number
   const address = pool('bal-link-weth-80-20')

@@ -29,6 +29,7 @@ export function devnetTestConfig(
         devnetConfig({
           base: { tokens: devnet.tokens as never, feeds: devnet.feeds },
           pools: devnet.pools,
+          uniswapV4: devnet.uniswapV4,
         }),
       ),
     ),

@@ -1,4 +1,4 @@
-import type { Address } from 'viem'
+import type { Address, Hex } from 'viem'
 import type { Devnet } from '../../devnet/buildDevnet.ts'
 
 /** What the test files learn about the shared devnet (JSON-safe: bigints as strings). */
@@ -15,13 +15,15 @@ export interface DevnetInfo {
   readonly pools: readonly {
     readonly id: string
     readonly protocol: string
-    readonly address: Address
+    /** The pool's address, or a V4 pool's id. */
+    readonly address: Hex
   }[]
   readonly uniswapV2: { readonly factory: Address; readonly trader: Address }
   /** LP token of each Curve pool, by pool id. */
   readonly curve: { readonly lpTokens: Record<string, Address> }
   readonly balancer: { readonly vault: Address }
   readonly uniswapV3: Devnet['uniswapV3']
+  readonly uniswapV4: Devnet['uniswapV4']
 }
 
 export function toDevnetInfo(devnet: Devnet, rpcUrl: string, stateFile: string): DevnetInfo {
@@ -38,6 +40,7 @@ export function toDevnetInfo(devnet: Devnet, rpcUrl: string, stateFile: string):
     curve: devnet.curve,
     balancer: devnet.balancer,
     uniswapV3: devnet.uniswapV3,
+    uniswapV4: devnet.uniswapV4,
   }
 }
 

@@ -51,7 +51,7 @@ const clone = () => structuredClone(designExample) as Draft
 
 test('the DESIGN example is a valid config, with defaults filled in', () => {
   const config = parseConfig(designExample)
-  expect(config.pools[0]!.address).toBe('0xB4e16d0168e52d35CaCD2c6185b44281Ec28C9Dc')
+  expect(config.pools[0]).toHaveProperty('address', '0xB4e16d0168e52d35CaCD2c6185b44281Ec28C9Dc')
   expect(config.thresholds).toEqual({ imbalancePp: 5, priceDeviationPct: 0.5, ilPct: -1 })
 })
 
@@ -86,7 +86,10 @@ test('intraday samples: hourly by default, set for all chains or per chain', () 
 test('lower-case addresses are accepted and checksummed', () => {
   const input = clone()
   input.pools[0].address = '0xb4e16d0168e52d35cacd2c6185b44281ec28c9dc'
-  expect(parseConfig(input).pools[0]!.address).toBe('0xB4e16d0168e52d35CaCD2c6185b44281Ec28C9Dc')
+  expect(parseConfig(input).pools[0]).toHaveProperty(
+    'address',
+    '0xB4e16d0168e52d35CaCD2c6185b44281Ec28C9Dc',
+  )
 })
 
 describe('errors name the JSON path and the problem', () => {
@@ -338,5 +341,76 @@ describe('a price taken from another configured pool', () => {
     expect(issuesOf(withPoolPrice({ pool: 'uni-v2-usdc-weth', fixed: 1 })).join('\n')).toMatch(
       /a price has one source, not fixed and pool/,
     )
+  })
+})
+
+describe('a uniswap-v4 pool', () => {
+  const ETH_USDC_005 = '0x21c67e77068de97969ba93d4aab21826d33ca12bb9f565d8496e8fda8a82ca27'
+  /** Mainnet's ETH/USDC 0.05% pool, whose id is known from Uniswap's own tests and docs. */
+  const ethUsdcKey = {
+    currency0: '0x0000000000000000000000000000000000000000',
+    currency1: '0xA0b86991c6218b36c1d19D4a2e9Eb0cE3606eB48',
+    fee: 500,
+    tickSpacing: 10,
+    hooks: '0x0000000000000000000000000000000000000000',
+  }
+  const withV4Pool = (pool: Record<string, unknown>, contracts = true) => {
+    const input = clone()
+    if (contracts) {
+      input.chains.ethereum.uniswapV4 = {
+        poolManager: '0x000000000004444c5dc75cB358380D2e3dE08A90',
+        stateView: '0x7ffe42c4a5deea5b0fec41c94c136cf115597227',
+        positionManager: '0xbd216513d74c8cf14cf4747e6aaa6420ff64ee9e',
+      }
+    }
+    input.pools.push({ id: 'v4', chain: 'ethereum', protocol: 'uniswap-v4', ...pool })
+    return input
+  }
+
+  test('is named by its pool id, with an optional key that hashes to it', () => {
+    const upper = `0x${ETH_USDC_005.slice(2).toUpperCase()}`
+    const input = withV4Pool({ poolId: upper })
+    input.pools.push({ ...input.pools[1], id: 'v4-keyed', poolId: ETH_USDC_005, key: ethUsdcKey })
+    const [, byId, keyed] = parseConfig(input).pools
+    expect(byId).toMatchObject({ protocol: 'uniswap-v4', poolId: ETH_USDC_005 })
+    expect(keyed).toMatchObject({ key: { fee: 500, tickSpacing: 10 } })
+  })
+
+  test.each([
+    [
+      'a pool id that is not 32 bytes',
+      withV4Pool({ poolId: ETH_USDC_005.slice(0, 64) }),
+      /^pools\[1\]\.poolId: a V4 pool id is 0x and 64 hex digits \(32 bytes\)/,
+    ],
+    [
+      'an address instead of a pool id',
+      withV4Pool({ address: '0xB4e16d0168e52d35CaCD2c6185b44281Ec28C9Dc' }),
+      /pools\[1\]: Unrecognized key: "address"/,
+    ],
+    [
+      'a chain without the V4 contracts',
+      withV4Pool({ poolId: ETH_USDC_005 }, false),
+      /^pools\[1\]: uniswap-v4 pool "v4" needs chains\.ethereum\.uniswapV4 \{ poolManager, stateView, positionManager \}/,
+    ],
+    [
+      'a key of another pool',
+      withV4Pool({ poolId: ETH_USDC_005, key: { ...ethUsdcKey, fee: 3000, tickSpacing: 60 } }),
+      /^pools\[1\]\.key: the key hashes to pool id 0xdce6394339af00981949f5f3baf27e3610c76326a700af57e4b3e3ae4977f78d, not to poolId 0x21c6/,
+    ],
+    [
+      'a key with its currencies out of order',
+      withV4Pool({
+        poolId: ETH_USDC_005,
+        key: { ...ethUsdcKey, currency0: ethUsdcKey.currency1, currency1: ethUsdcKey.currency0 },
+      }),
+      /^pools\[1\]\.key: currency0 0xA0b8.* must be below currency1 0x0000/,
+    ],
+    [
+      'a key with a fee above 100%',
+      withV4Pool({ poolId: ETH_USDC_005, key: { ...ethUsdcKey, fee: 1_000_001 } }),
+      /^pools\[1\]\.key: fee 1000001 is neither at most 1000000 pips nor the dynamic-fee flag 8388608/,
+    ],
+  ])('rejects %s', (_, input, message) => {
+    expect(issuesOf(input).join('\n')).toMatch(message)
   })
 })

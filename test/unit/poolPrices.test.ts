@@ -18,7 +18,7 @@ const snapshot = {
   reader: noChain,
   blockTimestamp: 0n,
   chain: 'c',
-  config: { pools: [] },
+  config: { pools: [], chains: {} },
   prices: new Map(),
 }
 const tokens = (n: number) =>

@@ -204,7 +204,7 @@ async function readDepthWindow(
  * below when a price-lowering swap stopped exactly on a tick's price (the pool then records
  * the tick it crossed into).
  */
-function isTickOf(tick: number, sqrtPriceX96: bigint): boolean {
+export function isTickOf(tick: number, sqrtPriceX96: bigint): boolean {
   const exact = getTickAtSqrtRatio(sqrtPriceX96)
   return tick === exact || (tick === exact - 1 && getSqrtRatioAtTick(exact) === sqrtPriceX96)
 }

@@ -1,6 +1,7 @@
 import { type Address, createPublicClient, http } from 'viem'
 import type { ChainClient } from '../lambda/chain/createChainClient.ts'
 import { type Anvil, startAnvil } from './anvil.ts'
+import { deployBalancerStable } from './balancerStable.ts'
 import { deployBalancerWeighted } from './balancerWeighted.ts'
 import { compileContracts } from './compileContracts.ts'
 import { deployCurveStableSwap } from './curveStableSwap.ts'
@@ -100,7 +101,20 @@ export async function buildDevnet(options: BuildDevnetOptions = {}): Promise<Dev
       POOLS.filter((pool) => pool.protocol === 'balancer-weighted'),
       genesisTime + 300n,
     )
-    const drivers = [...v2.drivers, ...v3.drivers, ...curve.drivers, ...balancer.drivers]
+    const balancerStable = await deployBalancerStable(
+      context,
+      base,
+      balancer.vault,
+      POOLS.filter((pool) => pool.protocol === 'balancer-stable'),
+      genesisTime + 360n,
+    )
+    const drivers = [
+      ...v2.drivers,
+      ...v3.drivers,
+      ...curve.drivers,
+      ...balancer.drivers,
+      ...balancerStable,
+    ]
     await simulateMarket(context, { base, drivers, from: firstDay - 3600n, to: endTime })
     await wallet.mine(endTime + 12n)
     return {

@@ -1,6 +1,6 @@
 import { type Address, encodeFunctionData, erc20Abi, getContractAddress, maxUint256 } from 'viem'
 import { NATIVE_TOKEN_ADDRESS } from '../lambda/chain/readTokenMetadata.ts'
-import { stableSwapAmountIn } from '../lambda/metrics/stableSwapDepth.ts'
+import { curveExchange, stableSwapAmountIn } from '../lambda/metrics/stableSwapDepth.ts'
 import {
   FEE_DENOMINATOR,
   type StableSwapPool,
@@ -220,7 +220,14 @@ class CurveStableSwapDriver implements PoolDriver {
         }
       }
       if (best.sold === -1) return
-      const full = stableSwapAmountIn(pool, this.decimals, best.sold, best.bought, 1 / best.edge)
+      const full = stableSwapAmountIn(
+        pool,
+        this.decimals,
+        best.sold,
+        best.bought,
+        1 / best.edge,
+        curveExchange,
+      )
       const dx =
         arbitrageShare === 1 ? full : (full * BigInt(Math.round(arbitrageShare * 1e6))) / 1_000_000n
       this.exchange('arbitrage', best.sold, best.bought, dx)

@@ -15,6 +15,8 @@ export type AssetKey =
   | 'STETH'
   | 'SUSD'
   | 'LUSD'
+  | 'WSTETH'
+  | 'USDE'
 
 export interface AssetSpec {
   readonly name: string
@@ -37,6 +39,11 @@ export interface AssetSpec {
   readonly native?: boolean
   /** `symbol()` and `name()` return bytes32, like MKR on mainnet. */
   readonly bytes32Symbol?: boolean
+  /**
+   * A rate-bearing token (wstETH): worth `rate` of the asset it is pegged to, the rate
+   * starting at `start` and growing at `apr` a year; the token publishes it as `getRate()`.
+   */
+  readonly rate?: { readonly start: number; readonly apr: number }
 }
 
 export const ASSETS: Record<AssetKey, AssetSpec> = {
@@ -137,6 +144,25 @@ export const ASSETS: Record<AssetKey, AssetSpec> = {
     price: 'feed',
     peg: { to: 'USD', noise: 0.0003 },
   },
+  WSTETH: {
+    name: 'Wrapped liquid staked Ether 2.0',
+    symbol: 'wstETH',
+    decimals: 18,
+    startPriceUsd: 3000 * 1.15,
+    annualVolatility: 0,
+    price: 'feed',
+    peg: { to: 'WETH', noise: 0.0002 },
+    rate: { start: 1.15, apr: 0.035 },
+  },
+  USDE: {
+    name: 'USDe',
+    symbol: 'USDe',
+    decimals: 18,
+    startPriceUsd: 1,
+    annualVolatility: 0,
+    price: 'feed',
+    peg: { to: 'USD', noise: 0.0002 },
+  },
 }
 
 /** Decimals of every simulated price feed (as Chainlink's USD feeds). */
@@ -173,6 +199,8 @@ export const SHOCKS: readonly PriceShock[] = [
   },
   // USDT slips 0.2% over the last days and stays there: the 3pool fills up with it.
   { asset: 'USDT', fromHoursBeforeEnd: 72, toHoursBeforeEnd: 24, move: -0.002 },
+  // USDe depegs by 1.5% during the last day: the Balancer 5-token pool fills up with it.
+  { asset: 'USDE', fromHoursBeforeEnd: 20, toHoursBeforeEnd: 8, move: -0.015 },
 ]
 
 /**
@@ -269,6 +297,16 @@ export interface BalancerWeightedPoolSpec extends PoolSpecBase {
   readonly swapFee: number
 }
 
+export interface BalancerStablePoolSpec extends PoolSpecBase {
+  readonly protocol: 'balancer-stable'
+  /** Tokens; the Vault orders them by address. Rate-bearing tokens are their own rate provider. */
+  readonly assets: readonly AssetKey[]
+  /** The factory's `amplificationParameter` (A, without precision). */
+  readonly amp: number
+  /** Swap fee as a fraction. */
+  readonly swapFee: number
+}
+
 /** A V3 position minted when the pool is created, its range relative to the start price. */
 export interface UniswapV3PositionSpec {
   /** `full` for the whole tick range, or price factors `[-0.02, 0.02]` for +/-2% (tick rounded). */
@@ -297,6 +335,7 @@ export type PoolSpec =
   | UniswapV3PoolSpec
   | CurveStableSwapPoolSpec
   | BalancerWeightedPoolSpec
+  | BalancerStablePoolSpec
 
 export const POOLS: readonly PoolSpec[] = [
   {
@@ -452,6 +491,36 @@ export const POOLS: readonly PoolSpec[] = [
     weights: [0.5, 0.5],
     swapFee: 0.003,
     tvlUsd: 10e6,
+    noiseTradesPerHour: 3,
+  },
+  {
+    // ComposableStablePool with a rate provider: wstETH's rate rises all week.
+    id: 'bal-wsteth-weth',
+    protocol: 'balancer-stable',
+    assets: ['WSTETH', 'WETH'],
+    amp: 50,
+    swapFee: 0.0004,
+    tvlUsd: 30e6,
+    noiseTradesPerHour: 3,
+  },
+  {
+    // USDT's slip pulls it out of balance: the pool fills up with USDT.
+    id: 'bal-dai-usdc-usdt',
+    protocol: 'balancer-stable',
+    assets: ['DAI', 'USDC', 'USDT'],
+    amp: 1000,
+    swapFee: 0.0001,
+    tvlUsd: 20e6,
+    noiseTradesPerHour: 3,
+  },
+  {
+    // USDe depegs on the last day.
+    id: 'bal-usd-5',
+    protocol: 'balancer-stable',
+    assets: ['DAI', 'USDC', 'USDT', 'LUSD', 'USDE'],
+    amp: 200,
+    swapFee: 0.0004,
+    tvlUsd: 15e6,
     noiseTradesPerHour: 3,
   },
 ]

@@ -271,6 +271,7 @@ export type CurveContract =
   | 'StableSwapETH'
   | 'StableSwapLegacy4'
   | 'StableSwapMeta'
+  | 'StableSwapNG'
 
 export interface CurveStableSwapPoolSpec extends PoolSpecBase {
   readonly protocol: 'curve-stableswap'
@@ -286,6 +287,8 @@ export interface CurveStableSwapPoolSpec extends PoolSpecBase {
   readonly adminFee: bigint
   readonly lpName: string
   readonly lpSymbol: string
+  /** stableswap-ng only: `offpeg_fee_multiplier`, scaled by 1e10 (its admin fee is 50%). */
+  readonly offpegFeeMultiplier?: bigint
 }
 
 export interface BalancerWeightedPoolSpec extends PoolSpecBase {
@@ -473,6 +476,21 @@ export const POOLS: readonly PoolSpec[] = [
     lpName: 'Curve.fi Factory USD Metapool: LUSD',
     lpSymbol: 'LUSD3CRV-f',
     tvlUsd: 10e6,
+    noiseTradesPerHour: 3,
+  },
+  {
+    // stableswap-ng: wstETH at its oracle rate (stored_rates), a 5x off-peg fee multiplier.
+    id: 'curve-ng-wsteth-weth',
+    protocol: 'curve-stableswap',
+    contract: 'StableSwapNG',
+    assets: ['WSTETH', 'WETH'],
+    a: 500,
+    fee: 1_000_000n,
+    adminFee: 5_000_000_000n,
+    offpegFeeMultiplier: 50_000_000_000n,
+    lpName: 'wstETH/WETH',
+    lpSymbol: 'wstETH-WETH-ng',
+    tvlUsd: 20e6,
     noiseTradesPerHour: 3,
   },
   {

@@ -5,6 +5,7 @@ import {
   stableSwapDepthUsd,
 } from '../../lambda/metrics/stableSwapDepth.ts'
 import {
+  dynamicFee,
   plainRates,
   StableSwapMathError,
   type StableSwapPool,
@@ -121,6 +122,22 @@ describe('exchange', () => {
       1n,
     )
     expect(after).toBeGreaterThan(before)
+  })
+})
+
+describe('stableswap-ng dynamic fee', () => {
+  const pool = { fee: 1_000_000n, offpegFeeMultiplier: 50_000_000_000n }
+
+  test('balanced coins pay the base fee; 9:1 pays m / ((m - 1) * 0.36 + 1) of it', () => {
+    expect(dynamicFee(pool, 10n ** 24n, 10n ** 24n)).toBe(1_000_000n)
+    // 4 * 9 * 1 / 10^2 = 0.36; 5 / (4 * 0.36 + 1) = 2.04918...
+    expect(dynamicFee(pool, 9n * 10n ** 24n, 10n ** 24n)).toBe(2_049_180n)
+  })
+
+  test('a multiplier of 1e10 or less, or none, leaves the flat fee', () => {
+    const flat = { fee: 4_000_000n }
+    expect(dynamicFee(flat, 9n, 1n)).toBe(4_000_000n)
+    expect(dynamicFee({ ...flat, offpegFeeMultiplier: 10n ** 10n }, 9n, 1n)).toBe(4_000_000n)
   })
 })
 

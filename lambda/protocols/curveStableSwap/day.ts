@@ -63,6 +63,9 @@ export function toPool(state: CurveStableSwapState, decimals: readonly number[])
     aPrecision: state.aPrecision,
     fee: state.fee,
     adminFee: state.adminFee,
+    ...(state.offpegFeeMultiplier !== undefined && {
+      offpegFeeMultiplier: state.offpegFeeMultiplier,
+    }),
   }
 }
 

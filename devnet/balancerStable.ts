@@ -36,20 +36,25 @@ const factoryAbi = parseAbi([
   'function create(string name, string symbol, address[] tokens, uint256 amplificationParameter, address[] rateProviders, uint256[] tokenRateCacheDurations, bool[] exemptFromYieldProtocolFeeFlags, uint256 swapFeePercentage, address owner) returns (address)',
   'event PoolCreated(address indexed pool)',
 ])
+const metaFactoryAbi = parseAbi([
+  'function create(string name, string symbol, address[] tokens, uint256 amplificationParameter, address[] rateProviders, uint256[] priceRateCacheDuration, uint256 swapFeePercentage, bool oracleEnabled, address owner) returns (address)',
+])
 
-/** ComposableStablePool join and exit kinds (userData's first word). */
+/** Join and exit kinds (userData's first word): the proportional exit moved in 2022. */
 const JOIN_INIT = 0n
 const JOIN_EXACT_TOKENS_IN_FOR_BPT_OUT = 1n
-const EXIT_EXACT_BPT_IN_FOR_ALL_TOKENS_OUT = 2n
+const COMPOSABLE_EXIT_EXACT_BPT_IN_FOR_ALL_TOKENS_OUT = 2n
+const META_EXIT_EXACT_BPT_IN_FOR_TOKENS_OUT = 1n
 /** How long the pool caches a token's rate before it asks the rate provider again. */
 const RATE_CACHE_SECONDS = 3600n
 const FUNDING = 10n ** 36n
 
 /**
- * Deploys the real `ProtocolFeePercentagesProvider` (2022-07-25) and
- * `ComposableStablePoolFactory` (v3, 2023-02-06) from `@balancer-labs/v2-deployments` on the
- * devnet's Vault, creates a ComposableStablePool per spec (a rate-bearing token is its own
- * rate provider), funds the sender and approves the Vault, then initializes each pool with
+ * Deploys the real `ProtocolFeePercentagesProvider` (2022-07-25),
+ * `ComposableStablePoolFactory` (v3, 2023-02-06) and `MetaStablePoolFactory` (2021-07-27,
+ * linked to its `QueryProcessor` library) from `@balancer-labs/v2-deployments` on the
+ * devnet's Vault, creates a ComposableStablePool or MetaStablePool per spec (a rate-bearing
+ * token is its own rate provider), funds the sender and approves the Vault, then initializes each pool with
  * equal value per token at the reference prices, over two blocks from `timestamp`.
  */
 export async function deployBalancerStable(
@@ -60,13 +65,21 @@ export async function deployBalancerStable(
   timestamp: bigint,
 ): Promise<PoolDriver[]> {
   const { wallet, client } = context
-  const [providerCode, factoryArtifact] = await Promise.all([
+  const [providerCode, factoryArtifact, queryProcessorCode, metaFactoryCode] = await Promise.all([
     import(
       '@balancer-labs/v2-deployments/dist/tasks/20220725-protocol-fee-percentages-provider/bytecode/ProtocolFeePercentagesProvider.json',
       { with: { type: 'json' } }
     ),
     import(
       '@balancer-labs/v2-deployments/dist/tasks/20230206-composable-stable-pool-v3/artifact/ComposableStablePoolFactory.json',
+      { with: { type: 'json' } }
+    ),
+    import(
+      '@balancer-labs/v2-deployments/dist/tasks/deprecated/20210727-meta-stable-pool/bytecode/QueryProcessor.json',
+      { with: { type: 'json' } }
+    ),
+    import(
+      '@balancer-labs/v2-deployments/dist/tasks/deprecated/20210727-meta-stable-pool/bytecode/MetaStablePoolFactory.json',
       { with: { type: 'json' } }
     ),
   ])
@@ -87,29 +100,74 @@ export async function deployBalancerStable(
       [vault, provider, 'devnet factory', 'devnet pool'],
     ),
   )
+  const queryProcessor = wallet.deploy(
+    'deploy QueryProcessor',
+    `0x${queryProcessorCode.default.creationCode}`,
+  )
+  // Solidity leaves `__$<hash>$__` where a linked library's address goes.
+  const metaFactory = wallet.deploy(
+    'deploy MetaStablePoolFactory',
+    withArgs(
+      {
+        bytecode: `0x${metaFactoryCode.default.creationCode.replace(
+          /__\$[0-9a-f]{34}\$__/g,
+          queryProcessor.slice(2).toLowerCase(),
+        )}`,
+      },
+      ['address'],
+      [vault],
+    ),
+  )
   const ordered = specs.map((spec) =>
     [...spec.assets].sort((a, b) => (BigInt(base.tokens[a]) < BigInt(base.tokens[b]) ? -1 : 1)),
   )
   for (const [k, spec] of specs.entries()) {
     const assets = ordered[k]!
+    const tokens = assets.map((asset) => base.tokens[asset])
+    const rateProviders = assets.map((asset) =>
+      ASSETS[asset].rate ? base.tokens[asset] : zeroAddress,
+    )
+    const cacheDurations = assets.map((asset) => (ASSETS[asset].rate ? RATE_CACHE_SECONDS : 0n))
+    const [name, symbol, amp, fee] = [
+      `Balancer ${spec.id}`,
+      `B-${spec.id}`,
+      BigInt(spec.amp),
+      toRaw(spec.swapFee, 18),
+    ]
     wallet.send(
       `create ${spec.id}`,
-      factory,
-      encodeFunctionData({
-        abi: factoryAbi,
-        functionName: 'create',
-        args: [
-          `Balancer ${spec.id}`,
-          `B-${spec.id}`,
-          assets.map((asset) => base.tokens[asset]),
-          BigInt(spec.amp),
-          assets.map((asset) => (ASSETS[asset].rate ? base.tokens[asset] : zeroAddress)),
-          assets.map((asset) => (ASSETS[asset].rate ? RATE_CACHE_SECONDS : 0n)),
-          assets.map(() => false),
-          toRaw(spec.swapFee, 18),
-          DEVNET_SENDER,
-        ],
-      }),
+      spec.metaStable ? metaFactory : factory,
+      spec.metaStable
+        ? encodeFunctionData({
+            abi: metaFactoryAbi,
+            functionName: 'create',
+            args: [
+              name,
+              symbol,
+              tokens,
+              amp,
+              rateProviders,
+              cacheDurations,
+              fee,
+              false,
+              DEVNET_SENDER,
+            ],
+          })
+        : encodeFunctionData({
+            abi: factoryAbi,
+            functionName: 'create',
+            args: [
+              name,
+              symbol,
+              tokens,
+              amp,
+              rateProviders,
+              cacheDurations,
+              assets.map(() => false),
+              fee,
+              DEVNET_SENDER,
+            ],
+          }),
       20_000_000n,
     )
   }
@@ -131,15 +189,20 @@ export async function deployBalancerStable(
   }
   await wallet.mine(timestamp)
 
-  const created = await client.getContractEvents({
-    address: factory,
-    abi: factoryAbi,
-    eventName: 'PoolCreated',
-    fromBlock: 'latest',
-  })
+  // Each factory's pools, in the order they were created.
+  const created = await Promise.all(
+    [factory, metaFactory].map((address) =>
+      client.getContractEvents({
+        address,
+        abi: factoryAbi,
+        eventName: 'PoolCreated',
+        fromBlock: 'latest',
+      }),
+    ),
+  )
   const drivers: BalancerStableDriver[] = []
   for (const [k, spec] of specs.entries()) {
-    const address = created[k]!.args.pool!
+    const address = created[spec.metaStable ? 1 : 0]!.shift()!.args.pool!
     const poolId = await client.readContract({
       address,
       abi: balancerStablePoolAbi,
@@ -171,9 +234,9 @@ export async function deployBalancerStable(
 class BalancerStableDriver implements PoolDriver {
   private readonly random: Random
   private readonly decimals: readonly number[]
-  /** The pool's tokens in the Vault's order, its own BPT included. */
+  /** The pool's tokens in the Vault's order, a ComposableStablePool's own BPT included. */
   private readonly registered: readonly Address[]
-  /** Where the BPT sits among them. */
+  /** Where the BPT sits among them; -1 for a MetaStablePool, which has none. */
   private readonly bptIndex: number
 
   constructor(
@@ -189,11 +252,16 @@ class BalancerStableDriver implements PoolDriver {
     this.random = createRandom(SEED ^ hashId(spec.id))
     this.decimals = assets.map((asset) => ASSETS[asset].decimals)
     const tokens = assets.map((asset) => base.tokens[asset])
-    this.bptIndex = tokens.filter((token) => BigInt(token) < BigInt(address)).length
-    this.registered = [...tokens.slice(0, this.bptIndex), address, ...tokens.slice(this.bptIndex)]
+    this.bptIndex = spec.metaStable
+      ? -1
+      : tokens.filter((token) => BigInt(token) < BigInt(address)).length
+    this.registered = this.withBpt(tokens, address)
   }
 
-  /** Queues the first join; the pool mints (and keeps) the rest of its BPT. */
+  /**
+   * Queues the first join; a ComposableStablePool mints (and keeps) the rest of its BPT, and
+   * lists it among the amounts.
+   */
   initialize(amounts: readonly bigint[]): void {
     const withBpt = this.withBpt(amounts, 0n)
     this.send('seed', 'joinPool', [
@@ -260,7 +328,9 @@ class BalancerStableDriver implements PoolDriver {
           assets: this.registered,
           minAmountsOut: this.registered.map(() => 0n),
           userData: encodeAbiParameters(parseAbiParameters('uint256, uint256'), [
-            EXIT_EXACT_BPT_IN_FOR_ALL_TOKENS_OUT,
+            this.spec.metaStable
+              ? META_EXIT_EXACT_BPT_IN_FOR_TOKENS_OUT
+              : COMPOSABLE_EXIT_EXACT_BPT_IN_FOR_ALL_TOKENS_OUT,
             (bpt * share) / 1_000_000n,
           ]),
           toInternalBalance: false,
@@ -304,9 +374,15 @@ class BalancerStableDriver implements PoolDriver {
     }
   }
 
-  /** `amounts` of the pool's tokens with `bpt` inserted at the BPT's place. */
-  private withBpt(amounts: readonly bigint[], bpt: bigint): bigint[] {
-    return [...amounts.slice(0, this.bptIndex), bpt, ...amounts.slice(this.bptIndex)]
+  /** `values` of the pool's tokens with `bpt` inserted at the BPT's place, if it has one. */
+  private withBpt<T>(values: readonly T[], bpt: T): T[] {
+    if (this.bptIndex === -1) return [...values]
+    return [...values.slice(0, this.bptIndex), bpt, ...values.slice(this.bptIndex)]
+  }
+
+  /** Index among the registered tokens of the pool's token `k`. */
+  private registeredIndex(k: number): number {
+    return this.bptIndex !== -1 && k >= this.bptIndex ? k + 1 : k
   }
 
   private swap(why: string, sold: number, bought: number, amount: bigint): void {
@@ -315,8 +391,8 @@ class BalancerStableDriver implements PoolDriver {
       {
         poolId: this.poolId,
         kind: 0,
-        assetIn: this.registered[sold < this.bptIndex ? sold : sold + 1]!,
-        assetOut: this.registered[bought < this.bptIndex ? bought : bought + 1]!,
+        assetIn: this.registered[this.registeredIndex(sold)]!,
+        assetOut: this.registered[this.registeredIndex(bought)]!,
         amount,
         userData: '0x',
       },

@@ -306,6 +306,8 @@ export interface BalancerStablePoolSpec extends PoolSpecBase {
   readonly assets: readonly AssetKey[]
   /** The factory's `amplificationParameter` (A, without precision). */
   readonly amp: number
+  /** A MetaStablePool (2021: no BPT among its tokens, no `getActualSupply`); else composable. */
+  readonly metaStable?: boolean
   /** Swap fee as a fraction. */
   readonly swapFee: number
 }
@@ -520,6 +522,17 @@ export const POOLS: readonly PoolSpec[] = [
     swapFee: 0.0004,
     tvlUsd: 30e6,
     noiseTradesPerHour: 3,
+  },
+  {
+    // The same pair in a MetaStablePool, as Lido's on mainnet: totalSupply, no BPT token.
+    id: 'bal-meta-wsteth-weth',
+    protocol: 'balancer-stable',
+    metaStable: true,
+    assets: ['WSTETH', 'WETH'],
+    amp: 50,
+    swapFee: 0.0004,
+    tvlUsd: 10e6,
+    noiseTradesPerHour: 2,
   },
   {
     // USDT's slip pulls it out of balance: the pool fills up with USDT.

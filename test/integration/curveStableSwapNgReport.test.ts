@@ -16,6 +16,7 @@ import {
   lastSimulatedDay,
   sharedDevnet,
 } from '../support/devnet.ts'
+import { expectCompoundingMetrics } from '../support/expectedMetrics.ts'
 import { openPrivateChain, type PrivateChain } from '../support/privateChain.ts'
 import { stablePoolPrices } from '../support/referencePrices.ts'
 
@@ -241,25 +242,11 @@ describe.each(pools)('$id', (pool) => {
       return { ...state, prices }
     }
     const [start, end] = await Promise.all([snapshot(day.start!.number), snapshot(day.end!.number)])
-    const value = (amounts: number[], prices: number[]) =>
-      amounts.reduce((total, amount, i) => total + amount * prices[i]!, 0)
-    const shares = (s: typeof start) =>
-      s.human.map((b, i) => (b * s.prices[i]!) / value(s.human, s.prices))
-    const imbalance = (s: typeof start) =>
-      Math.max(...shares(s).map((share) => Math.abs(share - 1 / s.human.length)))
-    const perShare = (s: typeof start) => s.human.map((b) => b / Number(s.supply))
-    const lpVsHodl = value(perShare(end), end.prices) / value(perShare(start), end.prices) - 1
+    const n = end.human.length
     const feeReturn = Number(end.virtualPrice) / Number(start.virtualPrice) - 1
-
     const m = day.metrics
-    expect(m.tvlUsdEnd / value(end.human, end.prices) - 1).toBeCloseTo(0, 12)
-    expect(m.valueSharesEnd).toEqual(shares(end).map((share) => expect.closeTo(share, 12)))
-    expect(m.imbalanceStart).toBeCloseTo(imbalance(start), 12)
-    expect(m.imbalanceEnd).toBeCloseTo(imbalance(end), 12)
-    expect(m.lpVsHodl).toBeCloseTo(lpVsHodl, 12)
-    expect(m.feeReturn).toBeCloseTo(feeReturn, 12)
+    expectCompoundingMetrics(m, start, end, Array(n).fill(1 / n), feeReturn)
     expect(m.feeReturn).toBeGreaterThan(0)
-    expect(m.divergenceLoss).toBeCloseTo((1 + lpVsHodl) / (1 + feeReturn) - 1, 12)
   })
 
   test('price deviation is the pool’s own tiny quote, its dynamic fee added back, against the reference prices', async () => {

@@ -265,7 +265,9 @@ async function rawSample(pool: (typeof devnet.pools)[number], block: bigint): Pr
   }
 }
 
-const okPools = devnet.pools
+// rawSample reads the other protocols' pools on its own; Balancer stable pools
+// (issue 11) are not yet sampled independently here.
+const okPools = devnet.pools.filter((pool) => pool.protocol !== 'balancer-stable')
 const samplesOf = new Map<string, RawSample[]>()
 
 describe.each(okPools)('$id', (pool) => {

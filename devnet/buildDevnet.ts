@@ -1,6 +1,7 @@
 import { type Address, createPublicClient, type Hex, http } from 'viem'
 import type { ChainClient } from '../lambda/chain/createChainClient.ts'
 import { type Anvil, startAnvil } from './anvil.ts'
+import { deployBalancerStable } from './balancerStable.ts'
 import { deployBalancerWeighted } from './balancerWeighted.ts'
 import { compileContracts } from './compileContracts.ts'
 import { deployCurveStableSwap } from './curveStableSwap.ts'
@@ -104,17 +105,25 @@ export async function buildDevnet(options: BuildDevnetOptions = {}): Promise<Dev
       POOLS.filter((pool) => pool.protocol === 'balancer-weighted'),
       genesisTime + 300n,
     )
+    const balancerStable = await deployBalancerStable(
+      context,
+      base,
+      balancer.vault,
+      POOLS.filter((pool) => pool.protocol === 'balancer-stable'),
+      genesisTime + 360n,
+    )
     const v4 = await deployUniswapV4(
       context,
       base,
       POOLS.filter((pool) => pool.protocol === 'uniswap-v4'),
-      genesisTime + 360n,
+      genesisTime + 420n,
     )
     const drivers = [
       ...v2.drivers,
       ...v3.drivers,
       ...curve.drivers,
       ...balancer.drivers,
+      ...balancerStable,
       ...v4.drivers,
     ]
     await simulateMarket(context, { base, drivers, from: firstDay - 3600n, to: endTime })

@@ -1,6 +1,13 @@
-import { type Address, encodeFunctionData, erc20Abi, getContractAddress, maxUint256 } from 'viem'
+import {
+  type Address,
+  encodeFunctionData,
+  erc20Abi,
+  getContractAddress,
+  maxUint256,
+  zeroAddress,
+} from 'viem'
 import { NATIVE_TOKEN_ADDRESS } from '../lambda/chain/readTokenMetadata.ts'
-import { stableSwapAmountIn } from '../lambda/metrics/stableSwapDepth.ts'
+import { curveExchange, stableSwapAmountIn } from '../lambda/metrics/stableSwapDepth.ts'
 import {
   FEE_DENOMINATOR,
   type StableSwapPool,
@@ -71,16 +78,35 @@ export async function deployCurveStableSwap(
     const [types, args] = basePool
       ? [['address'], [basePool.address]]
       : [[] as string[], [] as unknown[]]
-    const pool = wallet.deploy(
-      `deploy ${spec.id}`,
-      withArgs(
-        artifacts[spec.contract]!,
-        [`address[${n}]`, ...types, 'uint256', 'uint256', 'uint256', 'string', 'string'],
-        [coins, ...args, BigInt(spec.a), spec.fee, spec.adminFee, spec.lpName, spec.lpSymbol],
-      ),
-    )
+    const pool =
+      spec.contract === 'StableSwapNG'
+        ? wallet.deploy(
+            `deploy ${spec.id}`,
+            withArgs(
+              artifacts.StableSwapNG!,
+              ['address[]', 'address[]', 'uint256', 'uint256', 'uint256', 'string', 'string'],
+              [
+                coins,
+                // A rate-bearing coin is its own rate oracle (`getRate()`), as wstETH's is.
+                spec.assets.map((asset) => (ASSETS[asset].rate ? base.tokens[asset] : zeroAddress)),
+                BigInt(spec.a),
+                spec.fee,
+                spec.offpegFeeMultiplier ?? 0n,
+                spec.lpName,
+                spec.lpSymbol,
+              ],
+            ),
+          )
+        : wallet.deploy(
+            `deploy ${spec.id}`,
+            withArgs(
+              artifacts[spec.contract]!,
+              [`address[${n}]`, ...types, 'uint256', 'uint256', 'uint256', 'string', 'string'],
+              [coins, ...args, BigInt(spec.a), spec.fee, spec.adminFee, spec.lpName, spec.lpSymbol],
+            ),
+          )
     // The 3pool and stETH contracts create their LP token first thing; the others are their own.
-    const ownToken = spec.contract === 'StableSwapLegacy4' || spec.contract === 'StableSwapMeta'
+    const ownToken = !['StableSwap3Pool', 'StableSwapETH'].includes(spec.contract)
     lpTokens[spec.id] = ownToken ? pool : getContractAddress({ from: pool, nonce: 1n })
     bases.set(spec.id, { address: pool, lpToken: lpTokens[spec.id]!, assets: spec.assets })
     for (const coin of coins) {
@@ -220,7 +246,14 @@ class CurveStableSwapDriver implements PoolDriver {
         }
       }
       if (best.sold === -1) return
-      const full = stableSwapAmountIn(pool, this.decimals, best.sold, best.bought, 1 / best.edge)
+      const full = stableSwapAmountIn(
+        pool,
+        this.decimals,
+        best.sold,
+        best.bought,
+        1 / best.edge,
+        curveExchange,
+      )
       const dx =
         arbitrageShare === 1 ? full : (full * BigInt(Math.round(arbitrageShare * 1e6))) / 1_000_000n
       this.exchange('arbitrage', best.sold, best.bought, dx)

@@ -35,27 +35,36 @@ export async function deployBase(
   for (const [key, asset] of Object.entries(ASSETS) as [AssetKey, (typeof ASSETS)[AssetKey]][]) {
     tokens[key] = asset.native
       ? NATIVE_TOKEN_ADDRESS
-      : asset.bytes32Symbol
+      : asset.rate
         ? wallet.deploy(
             `deploy ${key}`,
             withArgs(
-              artifacts.Bytes32SymbolToken!,
-              ['bytes32', 'bytes32', 'uint8'],
-              [
-                stringToHex(asset.name, { size: 32 }),
-                stringToHex(asset.symbol, { size: 32 }),
-                asset.decimals,
-              ],
+              artifacts.RateBearingToken!,
+              ['string', 'string', 'uint256'],
+              [asset.name, asset.symbol, toRaw(asset.rate.start, 18)],
             ),
           )
-        : wallet.deploy(
-            `deploy ${key}`,
-            withArgs(
-              artifacts.TestToken!,
-              ['string', 'string', 'uint8'],
-              [asset.name, asset.symbol, asset.decimals],
-            ),
-          )
+        : asset.bytes32Symbol
+          ? wallet.deploy(
+              `deploy ${key}`,
+              withArgs(
+                artifacts.Bytes32SymbolToken!,
+                ['bytes32', 'bytes32', 'uint8'],
+                [
+                  stringToHex(asset.name, { size: 32 }),
+                  stringToHex(asset.symbol, { size: 32 }),
+                  asset.decimals,
+                ],
+              ),
+            )
+          : wallet.deploy(
+              `deploy ${key}`,
+              withArgs(
+                artifacts.TestToken!,
+                ['string', 'string', 'uint8'],
+                [asset.name, asset.symbol, asset.decimals],
+              ),
+            )
     if (asset.price === 'feed') {
       feeds[key] = wallet.deploy(
         `deploy ${key} feed`,
@@ -99,6 +108,26 @@ export function updateFeeds(
         abi: context.artifacts.PriceFeed!.abi,
         functionName: 'setAnswer',
         args: [toFeedAnswer(priceOf(key))],
+      }),
+    )
+  }
+}
+
+/** Queues `setRate` on every rate-bearing token. */
+export function updateRates(
+  context: DevnetContext,
+  base: BaseDeployment,
+  rateOf: (asset: AssetKey) => number,
+): void {
+  for (const [key, asset] of Object.entries(ASSETS) as [AssetKey, (typeof ASSETS)[AssetKey]][]) {
+    if (!asset.rate) continue
+    context.wallet.send(
+      `update ${key} rate`,
+      base.tokens[key],
+      encodeFunctionData({
+        abi: context.artifacts.RateBearingToken!.abi,
+        functionName: 'setRate',
+        args: [toRaw(rateOf(key), 18)],
       }),
     )
   }

@@ -12,6 +12,7 @@ const HOURS_PER_YEAR = 365 * 24
 export class ReferenceMarket {
   private readonly prices = new Map<AssetKey, number>()
   private readonly pegLevels = new Map<AssetKey, number>()
+  private hours = 0
 
   constructor(
     private readonly random: Random,
@@ -31,8 +32,15 @@ export class ReferenceMarket {
     return this.prices.get(asset)!
   }
 
+  /** A rate-bearing asset's rate now (its start rate grown by its APR); 1 for other assets. */
+  rate(asset: AssetKey): number {
+    const rate = ASSETS[asset].rate
+    return rate ? rate.start * (1 + rate.apr) ** (this.hours / HOURS_PER_YEAR) : 1
+  }
+
   /** Moves every price by one hour; `hoursBeforeEnd` places the step against the shocks. */
   advanceHour(hoursBeforeEnd: number): void {
+    this.hours += 1
     for (const [key, asset] of Object.entries(ASSETS) as [AssetKey, (typeof ASSETS)[AssetKey]][]) {
       const z = this.random.normal()
       const shock = this.shockFactor(key, hoursBeforeEnd)
@@ -41,7 +49,7 @@ export class ReferenceMarket {
         const level = this.pegLevels.get(key)! * shock
         this.pegLevels.set(key, level)
         const anchor = asset.peg.to === 'USD' ? 1 : this.prices.get(asset.peg.to)!
-        price = anchor * level * (1 + asset.peg.noise * z)
+        price = anchor * level * this.rate(key) * (1 + asset.peg.noise * z)
       } else {
         const variance = asset.annualVolatility ** 2 / HOURS_PER_YEAR
         price = this.prices.get(key)! * Math.exp(Math.sqrt(variance) * z - variance / 2) * shock

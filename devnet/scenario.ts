@@ -15,6 +15,8 @@ export type AssetKey =
   | 'STETH'
   | 'SUSD'
   | 'LUSD'
+  | 'WSTETH'
+  | 'USDE'
 
 export interface AssetSpec {
   readonly name: string
@@ -37,6 +39,11 @@ export interface AssetSpec {
   readonly native?: boolean
   /** `symbol()` and `name()` return bytes32, like MKR on mainnet. */
   readonly bytes32Symbol?: boolean
+  /**
+   * A rate-bearing token (wstETH): worth `rate` of the asset it is pegged to, the rate
+   * starting at `start` and growing at `apr` a year; the token publishes it as `getRate()`.
+   */
+  readonly rate?: { readonly start: number; readonly apr: number }
 }
 
 export const ASSETS: Record<AssetKey, AssetSpec> = {
@@ -137,6 +144,25 @@ export const ASSETS: Record<AssetKey, AssetSpec> = {
     price: 'feed',
     peg: { to: 'USD', noise: 0.0003 },
   },
+  WSTETH: {
+    name: 'Wrapped liquid staked Ether 2.0',
+    symbol: 'wstETH',
+    decimals: 18,
+    startPriceUsd: 3000 * 1.15,
+    annualVolatility: 0,
+    price: 'feed',
+    peg: { to: 'WETH', noise: 0.0002 },
+    rate: { start: 1.15, apr: 0.035 },
+  },
+  USDE: {
+    name: 'USDe',
+    symbol: 'USDe',
+    decimals: 18,
+    startPriceUsd: 1,
+    annualVolatility: 0,
+    price: 'feed',
+    peg: { to: 'USD', noise: 0.0002 },
+  },
 }
 
 /** Decimals of every simulated price feed (as Chainlink's USD feeds). */
@@ -173,6 +199,8 @@ export const SHOCKS: readonly PriceShock[] = [
   },
   // USDT slips 0.2% over the last days and stays there: the 3pool fills up with it.
   { asset: 'USDT', fromHoursBeforeEnd: 72, toHoursBeforeEnd: 24, move: -0.002 },
+  // USDe depegs by 1.5% during the last day: the Balancer 5-token pool fills up with it.
+  { asset: 'USDE', fromHoursBeforeEnd: 20, toHoursBeforeEnd: 8, move: -0.015 },
 ]
 
 /**
@@ -243,6 +271,7 @@ export type CurveContract =
   | 'StableSwapETH'
   | 'StableSwapLegacy4'
   | 'StableSwapMeta'
+  | 'StableSwapNG'
 
 export interface CurveStableSwapPoolSpec extends PoolSpecBase {
   readonly protocol: 'curve-stableswap'
@@ -258,6 +287,8 @@ export interface CurveStableSwapPoolSpec extends PoolSpecBase {
   readonly adminFee: bigint
   readonly lpName: string
   readonly lpSymbol: string
+  /** stableswap-ng only: `offpeg_fee_multiplier`, scaled by 1e10 (its admin fee is 50%). */
+  readonly offpegFeeMultiplier?: bigint
 }
 
 export interface BalancerWeightedPoolSpec extends PoolSpecBase {
@@ -265,6 +296,18 @@ export interface BalancerWeightedPoolSpec extends PoolSpecBase {
   /** Tokens with their weights; the Vault orders them by address. */
   readonly assets: readonly AssetKey[]
   readonly weights: readonly number[]
+  /** Swap fee as a fraction. */
+  readonly swapFee: number
+}
+
+export interface BalancerStablePoolSpec extends PoolSpecBase {
+  readonly protocol: 'balancer-stable'
+  /** Tokens; the Vault orders them by address. Rate-bearing tokens are their own rate provider. */
+  readonly assets: readonly AssetKey[]
+  /** The factory's `amplificationParameter` (A, without precision). */
+  readonly amp: number
+  /** A MetaStablePool (2021: no BPT among its tokens, no `getActualSupply`); else composable. */
+  readonly metaStable?: boolean
   /** Swap fee as a fraction. */
   readonly swapFee: number
 }
@@ -317,6 +360,7 @@ export type PoolSpec =
   | UniswapV4PoolSpec
   | CurveStableSwapPoolSpec
   | BalancerWeightedPoolSpec
+  | BalancerStablePoolSpec
 
 export const POOLS: readonly PoolSpec[] = [
   {
@@ -457,6 +501,21 @@ export const POOLS: readonly PoolSpec[] = [
     noiseTradesPerHour: 3,
   },
   {
+    // stableswap-ng: wstETH at its oracle rate (stored_rates), a 5x off-peg fee multiplier.
+    id: 'curve-ng-wsteth-weth',
+    protocol: 'curve-stableswap',
+    contract: 'StableSwapNG',
+    assets: ['WSTETH', 'WETH'],
+    a: 500,
+    fee: 1_000_000n,
+    adminFee: 5_000_000_000n,
+    offpegFeeMultiplier: 50_000_000_000n,
+    lpName: 'wstETH/WETH',
+    lpSymbol: 'wstETH-WETH-ng',
+    tvlUsd: 20e6,
+    noiseTradesPerHour: 3,
+  },
+  {
     id: 'bal-link-weth-80-20',
     protocol: 'balancer-weighted',
     assets: ['LINK', 'WETH'],
@@ -509,6 +568,47 @@ export const POOLS: readonly PoolSpec[] = [
       { range: [-0.03, 0.03], tvlShare: 0.2 },
       { range: [0.1, 0.4], tvlShare: 0.1 },
     ],
+  },
+  {
+    // ComposableStablePool with a rate provider: wstETH's rate rises all week.
+    id: 'bal-wsteth-weth',
+    protocol: 'balancer-stable',
+    assets: ['WSTETH', 'WETH'],
+    amp: 50,
+    swapFee: 0.0004,
+    tvlUsd: 30e6,
+    noiseTradesPerHour: 3,
+  },
+  {
+    // The same pair in a MetaStablePool, as Lido's on mainnet: totalSupply, no BPT token.
+    id: 'bal-meta-wsteth-weth',
+    protocol: 'balancer-stable',
+    metaStable: true,
+    assets: ['WSTETH', 'WETH'],
+    amp: 50,
+    swapFee: 0.0004,
+    tvlUsd: 10e6,
+    noiseTradesPerHour: 2,
+  },
+  {
+    // USDT's slip pulls it out of balance: the pool fills up with USDT.
+    id: 'bal-dai-usdc-usdt',
+    protocol: 'balancer-stable',
+    assets: ['DAI', 'USDC', 'USDT'],
+    amp: 1000,
+    swapFee: 0.0001,
+    tvlUsd: 20e6,
+    noiseTradesPerHour: 3,
+  },
+  {
+    // USDe depegs on the last day.
+    id: 'bal-usd-5',
+    protocol: 'balancer-stable',
+    assets: ['DAI', 'USDC', 'USDT', 'LUSD', 'USDE'],
+    amp: 200,
+    swapFee: 0.0004,
+    tvlUsd: 15e6,
+    noiseTradesPerHour: 3,
   },
 ]
 

@@ -1,5 +1,5 @@
 import { createBlockReader } from '../lambda/chain/blockReader.ts'
-import { type BaseDeployment, type DevnetContext, updateFeeds } from './deployBase.ts'
+import { type BaseDeployment, type DevnetContext, updateFeeds, updateRates } from './deployBase.ts'
 import { ReferenceMarket } from './market.ts'
 import type { PoolDriver } from './poolDriver.ts'
 import { createRandom } from './random.ts'
@@ -33,6 +33,7 @@ export async function simulateMarket(
     const hoursBeforeEnd = Number((to - timestamp) / HOUR)
     market.advanceHour(hoursBeforeEnd)
     updateFeeds(context, base, (asset) => market.price(asset))
+    updateRates(context, base, (asset) => market.rate(asset))
     const hourOfDay = new Date(Number(timestamp) * 1000).getUTCHours()
     for (const phase of ['trade', 'arbitrage'] as const) {
       const reader = createBlockReader(context.client, { blockNumber })

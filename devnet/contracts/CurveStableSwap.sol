@@ -5,8 +5,8 @@ pragma solidity ^0.8.24;
 // The math follows StableSwap3Pool.vy and StableSwapSTETH.vy line for line: Newton's method
 // for D and y, rates that scale every coin to 18 decimals, the fee taken from the output and
 // its admin share kept out of the pool's balances, the imbalance fee on deposits. `A()` is
-// already multiplied by n^(n-1), so the invariant uses Ann = A * n. The three contracts at
-// the end expose the three interfaces the report meets on mainnet.
+// already multiplied by n^(n-1), so the invariant uses Ann = A * n. The contracts at the end
+// expose the interfaces the report meets on mainnet, up to stableswap-ng's.
 
 import "ERC20Ledger.sol";
 
@@ -92,7 +92,7 @@ abstract contract StableSwapCore {
         return (_getD(_xp(poolBalances, _rates()), ampPrecise) * PRECISION) / _lpSupply();
     }
 
-    function get_dy(int128 i, int128 j, uint256 dx) external view returns (uint256) {
+    function get_dy(int128 i, int128 j, uint256 dx) external view virtual returns (uint256) {
         (uint256 a, uint256 b) = (_index(i), _index(j));
         uint256[] memory r = _rates();
         uint256[] memory xp = _xp(poolBalances, r);
@@ -110,7 +110,7 @@ abstract contract StableSwapCore {
         uint256 x = xp[a] + (dx * r[a]) / PRECISION;
         uint256 y = _getY(a, b, x, xp);
         uint256 dy = xp[b] - y - 1;
-        uint256 dyFee = (dy * fee) / FEE_DENOMINATOR;
+        uint256 dyFee = (dy * _swapFee((xp[a] + x) / 2, (xp[b] + y) / 2)) / FEE_DENOMINATOR;
         dy = ((dy - dyFee) * PRECISION) / r[b];
         require(dy >= min_dy, "Exchange resulted in fewer coins than expected");
         uint256 dyAdminFee = (((dyFee * admin_fee) / FEE_DENOMINATOR) * PRECISION) / r[b];
@@ -226,6 +226,12 @@ abstract contract StableSwapCore {
     function _xp(uint256[] memory balances_, uint256[] memory r) internal view returns (uint256[] memory xp) {
         xp = new uint256[](N);
         for (uint256 k = 0; k < N; k++) xp[k] = (r[k] * balances_[k]) / PRECISION;
+    }
+
+    /// @dev The fee of a trade whose coins' scaled balances average `xpi` and `xpj`: the
+    /// flat `fee` here; stableswap-ng makes it dynamic.
+    function _swapFee(uint256, uint256) internal view virtual returns (uint256) {
+        return fee;
     }
 
     /// @dev The rate of each coin (10^(36 - decimals) for plain coins); metapools override it.
@@ -521,5 +527,124 @@ contract StableSwapMeta is StableSwapCore, LpLedger {
 
     function _fixed(uint256[] memory values) private pure returns (uint256[2] memory fixed_) {
         for (uint256 k = 0; k < 2; k++) fixed_[k] = values[k];
+    }
+}
+
+interface IRateOracle {
+    function getRate() external view returns (uint256);
+}
+
+/// @notice A stableswap-ng plain pool (CurveStableSwapNG.vy): dynamic arrays and `N_COINS`,
+/// `get_balances()`, `stored_rates()` with an oracle rate for a rate-bearing coin (asset type
+/// 1: `rate_multiplier * oracle() / 1e18`), and the dynamic fee of `offpeg_fee_multiplier`,
+/// which rises as the two coins of a trade move away from balance. Its own LP token; the
+/// admin takes half of the fees, as NG pools do.
+contract StableSwapNG is StableSwapCore, LpLedger {
+    uint256 public immutable offpeg_fee_multiplier;
+    /// The rate oracle of each coin (`getRate()`), or 0 for a plain coin.
+    address[] internal oracles;
+
+    event AddLiquidity(address indexed provider, uint256[] token_amounts, uint256[] fees, uint256 invariant, uint256 token_supply);
+    event RemoveLiquidity(address indexed provider, uint256[] token_amounts, uint256[] fees, uint256 token_supply);
+
+    constructor(
+        address[] memory coins_,
+        address[] memory oracles_,
+        uint256 a,
+        uint256 fee_,
+        uint256 offpegFeeMultiplier_,
+        string memory lpName,
+        string memory lpSymbol
+    ) StableSwapCore(coins_, a, fee_, 5_000_000_000, 100) LpLedger(lpName, lpSymbol) {
+        require(oracles_.length == coins_.length, "oracles");
+        oracles = oracles_;
+        offpeg_fee_multiplier = offpegFeeMultiplier_;
+    }
+
+    function N_COINS() external view returns (uint256) {
+        return N;
+    }
+
+    function A_precise() external view returns (uint256) {
+        return ampPrecise;
+    }
+
+    function coins(uint256 i) external view returns (address) {
+        return coinList[i];
+    }
+
+    function balances(uint256 i) external view returns (uint256) {
+        return poolBalances[i];
+    }
+
+    function get_balances() external view returns (uint256[] memory) {
+        return poolBalances;
+    }
+
+    function stored_rates() external view returns (uint256[] memory) {
+        return _rates();
+    }
+
+    /// @notice The fee a trade between coins i and j would pay at the current balances.
+    function dynamic_fee(int128 i, int128 j) external view returns (uint256) {
+        uint256[] memory xp = _xp(poolBalances, _rates());
+        return _swapFee(xp[_index(i)], xp[_index(j)]);
+    }
+
+    /// @dev The views contract's get_dy: the fee is taken in 18-decimal units, then converted.
+    function get_dy(int128 i, int128 j, uint256 dx) external view override returns (uint256) {
+        (uint256 a, uint256 b) = (_index(i), _index(j));
+        uint256[] memory r = _rates();
+        uint256[] memory xp = _xp(poolBalances, r);
+        uint256 x = xp[a] + (dx * r[a]) / PRECISION;
+        uint256 y = _getY(a, b, x, xp);
+        uint256 dy = xp[b] - y - 1;
+        uint256 dyFee = (_swapFee((xp[a] + x) / 2, (xp[b] + y) / 2) * dy) / FEE_DENOMINATOR;
+        return ((dy - dyFee) * PRECISION) / r[b];
+    }
+
+    function add_liquidity(uint256[] calldata amounts, uint256 min_mint_amount) external returns (uint256 minted) {
+        require(amounts.length == N, "amounts");
+        uint256[] memory fees;
+        uint256 d1;
+        uint256 supply;
+        (minted, fees, d1, supply) = _addLiquidity(amounts, min_mint_amount);
+        emit AddLiquidity(msg.sender, amounts, fees, d1, supply);
+    }
+
+    function remove_liquidity(uint256 _burn_amount, uint256[] calldata _min_amounts) external returns (uint256[] memory amounts) {
+        require(_min_amounts.length == N, "amounts");
+        uint256 supply;
+        (amounts, supply) = _removeLiquidity(_burn_amount, _min_amounts);
+        emit RemoveLiquidity(msg.sender, amounts, new uint256[](N), supply);
+    }
+
+    /// @dev `rate_multiplier * oracle / 1e18` for a coin with an oracle, the plain rate otherwise.
+    function _rates() internal view override returns (uint256[] memory r) {
+        r = rates;
+        for (uint256 k = 0; k < N; k++) {
+            if (oracles[k] != address(0)) r[k] = (r[k] * IRateOracle(oracles[k]).getRate()) / PRECISION;
+        }
+    }
+
+    /// @dev `_dynamic_fee`: the base fee times up to `offpeg_fee_multiplier` as the coins' scaled
+    /// balances `xpi`, `xpj` drift apart.
+    function _swapFee(uint256 xpi, uint256 xpj) internal view override returns (uint256) {
+        if (offpeg_fee_multiplier <= FEE_DENOMINATOR) return fee;
+        uint256 xps2 = (xpi + xpj) * (xpi + xpj);
+        return (offpeg_fee_multiplier * fee)
+            / (((offpeg_fee_multiplier - FEE_DENOMINATOR) * 4 * xpi * xpj) / xps2 + FEE_DENOMINATOR);
+    }
+
+    function _lpSupply() internal view override returns (uint256) {
+        return totalSupply;
+    }
+
+    function _mintLp(address to, uint256 amount) internal override {
+        _mint(to, amount);
+    }
+
+    function _burnLp(address from, uint256 amount) internal override {
+        _burn(from, amount);
     }
 }

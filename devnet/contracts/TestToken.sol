@@ -47,3 +47,25 @@ contract NoSymbolToken is MintableERC20 {
         revert("no symbol");
     }
 }
+
+/// @notice A rate-bearing token like wstETH: `getRate()` is what one token is worth in its
+/// underlying (18 decimals), and the token is its own Balancer rate provider. The simulation
+/// raises the rate as staking rewards accrue.
+contract RateBearingToken is MintableERC20 {
+    string public name;
+    string public symbol;
+    uint256 public getRate;
+    address public immutable owner;
+
+    constructor(string memory name_, string memory symbol_, uint256 rate_) MintableERC20(18) {
+        name = name_;
+        symbol = symbol_;
+        getRate = rate_;
+        owner = msg.sender;
+    }
+
+    function setRate(uint256 rate_) external {
+        require(msg.sender == owner, "owner");
+        getRate = rate_;
+    }
+}

@@ -6,30 +6,53 @@ import {
   stableSwapMarginalPrices,
 } from './stableSwapMath.ts'
 
+/** The pool's state the invariant needs: balances, rates and amplification. */
+export type StableSwapInvariantPool = Pick<
+  StableSwapPool,
+  'balances' | 'rates' | 'amp' | 'aPrecision'
+>
+
+/**
+ * A protocol's exchange on the StableSwap invariant, fee included: the pool's raw balances
+ * after selling `dx` raw units of coin `i` for coin `j`.
+ */
+export type StableSwapTrade<Pool extends StableSwapInvariantPool> = (
+  pool: Pool,
+  i: number,
+  j: number,
+  dx: bigint,
+) => readonly bigint[]
+
+/** Curve's `exchange`: the fee is taken from the output, the admin's share leaves the pool. */
+export const curveExchange: StableSwapTrade<StableSwapPool> = (pool, i, j, dx) =>
+  stableSwapExchange(pool, i, j, dx).balances
+
 /** Relative width at which the bisection stops: far below a cent on any real pool. */
 const TOLERANCE = 1e-12
 /** A trade larger than this many times the pool's balance is not a 2% move. */
 const MAX_GROWTH = 2n ** 40n
 
 /**
- * Raw amount of coin `i` that, sold into the pool for coin `j` in one `exchange`, leaves
+ * Raw amount of coin `i` that, sold into the pool for coin `j` in one exchange, leaves
  * the marginal price of coin `i` in coin `j` at `priceFactor` times its current value. The
- * exchange is replayed with the pool's integer math, fee included: the whole input enters
- * the pool, the LPs' share of the fee stays in it, the invariant is solved again.
+ * exchange is replayed with the protocol's integer math (`trade`), fee included, and the
+ * invariant is solved again.
  *
  * @param pool - the pool
  * @param decimals - decimals of each coin
  * @param i - coin sold
  * @param j - coin bought
  * @param priceFactor - target price over current price, in (0, 1)
+ * @param trade - the protocol's exchange
  * @returns the smallest raw amount (to a relative 1e-12) that moves the price that far
  */
-export function stableSwapAmountIn(
-  pool: StableSwapPool,
+export function stableSwapAmountIn<Pool extends StableSwapInvariantPool>(
+  pool: Pool,
   decimals: readonly number[],
   i: number,
   j: number,
   priceFactor: number,
+  trade: StableSwapTrade<Pool>,
 ): bigint {
   if (!(priceFactor > 0 && priceFactor < 1)) {
     throw new RangeError(`stableSwapAmountIn: priceFactor ${priceFactor} is not in (0, 1)`)
@@ -40,8 +63,7 @@ export function stableSwapAmountIn(
     return prices[j]! / prices[i]!
   }
   const before = priceOfIinJ(pool.balances)
-  const movedEnough = (dx: bigint) =>
-    priceOfIinJ(stableSwapExchange(pool, i, j, dx).balances) <= before * priceFactor
+  const movedEnough = (dx: bigint) => priceOfIinJ(trade(pool, i, j, dx)) <= before * priceFactor
   let lo = 0n
   let hi = pool.balances[i]! / 100n + 1n
   while (!movedEnough(hi)) {
@@ -66,15 +88,17 @@ export function stableSwapAmountIn(
  * @param pool - the pool at the end block
  * @param decimals - decimals of each coin
  * @param prices - reference prices (USD) of each coin
+ * @param trade - the protocol's exchange
  * @returns USD value of the cheapest trade
  */
-export function stableSwapDepthUsd(
-  pool: StableSwapPool,
+export function stableSwapDepthUsd<Pool extends StableSwapInvariantPool>(
+  pool: Pool,
   decimals: readonly number[],
   prices: readonly number[],
+  trade: StableSwapTrade<Pool>,
 ): number {
   return pairwiseDepthUsd(pool.balances.length, (sold, bought, priceFactor) => {
-    const amount = stableSwapAmountIn(pool, decimals, sold, bought, priceFactor)
+    const amount = stableSwapAmountIn(pool, decimals, sold, bought, priceFactor, trade)
     return (Number(amount) / 10 ** decimals[sold]!) * prices[sold]!
   })
 }

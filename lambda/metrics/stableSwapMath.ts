@@ -22,6 +22,11 @@ export interface StableSwapPool {
   readonly fee: bigint
   /** Part of the swap fee that goes to the admin, scaled by 1e10 (`admin_fee()`). */
   readonly adminFee: bigint
+  /**
+   * stableswap-ng: `offpeg_fee_multiplier()`, scaled by 1e10; above 1e10 the fee of a trade
+   * rises as its two coins move away from balance (see `dynamicFee`).
+   */
+  readonly offpegFeeMultiplier?: bigint
 }
 
 /** Scale of `fee` and `adminFee`. */
@@ -138,6 +143,31 @@ export function stableSwapY(
   return y
 }
 
+/**
+ * stableswap-ng's `_dynamic_fee`: the base fee times up to `offpegFeeMultiplier` (at the
+ * extreme), `m * fee / ((m - 1) * 4 xpi xpj / (xpi + xpj)^2 + 1)` in 1e10 units, where
+ * `xpi`, `xpj` are the two coins' scaled balances (averaged over the trade). The flat `fee`
+ * without a multiplier, or with one of 1e10 or less.
+ *
+ * @param pool - fee and multiplier
+ * @param xpi - scaled balance of the coin sold
+ * @param xpj - scaled balance of the coin bought
+ * @returns the fee, scaled by 1e10
+ */
+export function dynamicFee(
+  pool: Pick<StableSwapPool, 'fee' | 'offpegFeeMultiplier'>,
+  xpi: bigint,
+  xpj: bigint,
+): bigint {
+  const multiplier = pool.offpegFeeMultiplier
+  if (multiplier === undefined || multiplier <= FEE_DENOMINATOR) return pool.fee
+  const xps2 = (xpi + xpj) ** 2n
+  return (
+    (multiplier * pool.fee) /
+    (((multiplier - FEE_DENOMINATOR) * 4n * xpi * xpj) / xps2 + FEE_DENOMINATOR)
+  )
+}
+
 /** What an exchange pays and leaves behind. */
 export interface StableSwapExchange {
   /** Raw amount of coin `j` the trader receives, fee deducted (`get_dy`). */
@@ -150,8 +180,9 @@ export interface StableSwapExchange {
 
 /**
  * Sells `dx` raw units of coin `i` for coin `j`, as the 3pool's `exchange`: the whole `dx`
- * enters the pool, the fee is taken from the output, and the admin's share of the fee
- * leaves the pool's balances while the LPs' share stays.
+ * enters the pool, the fee (an NG pool's dynamic fee for this trade) is taken from the
+ * output, and the admin's share of the fee leaves the pool's balances while the LPs' share
+ * stays.
  *
  * @param pool - the pool before the exchange
  * @param i - coin sold
@@ -171,7 +202,8 @@ export function stableSwapExchange(
   const y = stableSwapY(i, j, x, xp, pool.amp, pool.aPrecision)
   const dyScaled = xp[j]! - y - 1n
   if (dyScaled < 0n) throw new StableSwapMathError('the exchange pays out nothing')
-  const dyFee = (dyScaled * pool.fee) / FEE_DENOMINATOR
+  const dyFee =
+    (dyScaled * dynamicFee(pool, (xp[i]! + x) / 2n, (xp[j]! + y) / 2n)) / FEE_DENOMINATOR
   const dy = ((dyScaled - dyFee) * PRECISION) / pool.rates[j]!
   const adminFee = (((dyFee * pool.adminFee) / FEE_DENOMINATOR) * PRECISION) / pool.rates[j]!
   const balances = [...pool.balances]
@@ -182,7 +214,8 @@ export function stableSwapExchange(
 
 /**
  * What the pool's `get_dy(i, j, dx)` returns: the raw amount of coin `j` bought with `dx`
- * raw units of coin `i`, fee deducted.
+ * raw units of coin `i`, fee deducted (the 3pool converts to coin units first; an NG pool
+ * takes its dynamic fee in 18-decimal units, then converts).
  *
  * @param pool - the pool
  * @param i - coin sold
@@ -194,6 +227,12 @@ export function stableSwapGetDy(pool: StableSwapPool, i: number, j: number, dx: 
   const xp = scaledBalances(pool)
   const x = xp[i]! + (dx * pool.rates[i]!) / PRECISION
   const y = stableSwapY(i, j, x, xp, pool.amp, pool.aPrecision)
+  if (pool.offpegFeeMultiplier !== undefined) {
+    const dyScaled = xp[j]! - y - 1n
+    const fee =
+      (dynamicFee(pool, (xp[i]! + x) / 2n, (xp[j]! + y) / 2n) * dyScaled) / FEE_DENOMINATOR
+    return ((dyScaled - fee) * PRECISION) / pool.rates[j]!
+  }
   const dy = ((xp[j]! - y - 1n) * PRECISION) / pool.rates[j]!
   return dy - (pool.fee * dy) / FEE_DENOMINATOR
 }

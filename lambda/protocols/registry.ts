@@ -1,5 +1,6 @@
 import type { PoolConfig } from '../config/schema.ts'
 import type { PoolState, ProtocolAdapter } from './adapter.ts'
+import { balancerStable } from './balancerStable/index.ts'
 import { balancerWeighted } from './balancerWeighted/index.ts'
 import { curveStableSwap } from './curveStableSwap/index.ts'
 import { uniswapV2 } from './uniswapV2/index.ts'
@@ -9,7 +10,14 @@ import { uniswapV4 } from './uniswapV4/index.ts'
 export type { PoolDayInput, PoolState, ProtocolAdapter } from './adapter.ts'
 
 /** Every protocol the report reads: the one list a new protocol is added to. */
-const ADAPTERS = [uniswapV2, uniswapV3, curveStableSwap, balancerWeighted, uniswapV4] as const
+const ADAPTERS = [
+  uniswapV2,
+  uniswapV3,
+  uniswapV4,
+  curveStableSwap,
+  balancerWeighted,
+  balancerStable,
+] as const
 
 /** One field of each adapter, as a tuple in the registry's order. */
 type Each<Tuple extends readonly unknown[], Field extends string> = {

@@ -1,16 +1,13 @@
-import vaultAbiJson from '@balancer-labs/v2-deployments/dist/tasks/20210418-vault/abi/Vault.json' with {
-  type: 'json',
-}
 import poolAbiJson from '@balancer-labs/v2-deployments/dist/tasks/20210418-weighted-pool/abi/WeightedPool.json' with {
   type: 'json',
 }
-import { type Abi, type Address, encodeFunctionData, erc20Abi, type Hex, maxUint256 } from 'viem'
+import { type Abi, type Address, erc20Abi, type Hex } from 'viem'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { DEVNET_SENDER } from '../../devnet/devnetWallet.ts'
 import { type BalancerWeightedPoolSpec, POOLS } from '../../devnet/scenario.ts'
 import { weightedDivergenceLoss } from '../../lambda/metrics/divergenceLoss.ts'
 import { buildDailyReport } from '../../lambda/report/buildDailyReport.ts'
 import type { DailyReport, PoolDay } from '../../lambda/report/types.ts'
+import { swapData, vaultAbi, vaultMarginalPrice } from '../support/balancerVault.ts'
 import {
   devnetClient,
   devnetTestConfig,
@@ -20,7 +17,6 @@ import {
 import { openPrivateChain, type PrivateChain } from '../support/privateChain.ts'
 import { configuredPrice } from '../support/referencePrices.ts'
 
-const vaultAbi = vaultAbiJson as Abi
 const poolAbi = poolAbiJson as Abi
 const devnet = sharedDevnet()
 const { client } = devnetClient()
@@ -99,44 +95,14 @@ async function prices(tokens: readonly Address[], blockNumber: bigint): Promise<
   )
 }
 
-/** The Vault's quote for selling `amount` of token `i` for token `j` (a simulated swap). */
-async function quote(
-  poolId: Hex,
-  tokens: readonly Address[],
-  i: number,
-  j: number,
-  amount: bigint,
-  reader = client,
-) {
-  const { data } = await reader.call({
-    account: DEVNET_SENDER,
-    to: vault,
-    data: swapData(poolId, tokens[i]!, tokens[j]!, amount),
-  })
-  return BigInt(data!)
-}
-
-/**
- * Marginal price of token `i` in token `j`, fees excluded, from two small quotes: the
- * average price of a sale falls linearly with its size, so `2 p(d) - p(2d)` removes it.
- */
-async function marginalPrice(
+/** Marginal price of token `i` in token `j`, fees excluded, from the Vault's quotes. */
+function marginalPrice(
   state: Awaited<ReturnType<typeof rawPool>>,
   i: number,
   j: number,
   reader = client,
 ) {
-  const d = state.balances[i]! / 1_000_000n
-  const [one, two] = await Promise.all([
-    quote(state.poolId, state.tokens, i, j, d, reader),
-    quote(state.poolId, state.tokens, i, j, 2n * d, reader),
-  ])
-  const price = (out: bigint, amount: bigint) =>
-    Number(out) /
-    10 ** state.decimals[j]! /
-    (Number(amount) / 10 ** state.decimals[i]!) /
-    (1 - state.fee)
-  return 2 * price(one, d) - price(two, 2n * d)
+  return vaultMarginalPrice(vault, state, i, j, reader)
 }
 
 describe.each(pools)('$id', (pool) => {
@@ -295,21 +261,3 @@ test('the 50/50 weighted pool and the constant-product pair on the same tokens l
   // Both follow the same market within a 0.3% fee band.
   expect(weighted).toBeCloseTo(pair, 4)
 })
-
-function swapData(poolId: Hex, assetIn: Address, assetOut: Address, amount: bigint): Hex {
-  return encodeFunctionData({
-    abi: vaultAbi,
-    functionName: 'swap',
-    args: [
-      { poolId, kind: 0, assetIn, assetOut, amount, userData: '0x' },
-      {
-        sender: DEVNET_SENDER,
-        fromInternalBalance: false,
-        recipient: DEVNET_SENDER,
-        toInternalBalance: false,
-      },
-      0n,
-      maxUint256,
-    ],
-  })
-}

@@ -87,10 +87,14 @@ test('run writes the layout, prints the summary, and a second run writes the sam
   const manifest = JSON.parse(contents[files.indexOf(`runs/dt=${date}/manifest.json`)]!.toString())
   expect(manifest).toMatchObject({
     date,
-    pools: { total: 17, ok: 16, error: 1 },
+    pools: { total: 22, ok: 21, error: 1 },
     // Five V2 pairs and three V3 pools; a 3-, a 2-, a 4-coin Curve pool and a 2-coin
-    // metapool; two Balancer pools; two V4 pools.
-    rows: { metrics: 17, balances: 5 * 2 + 3 * 2 + 3 + 2 + 4 + 2 + 2 * 2 + 2 * 2 },
+    // metapool, a 2-coin NG pool; two Balancer weighted pools; a 2-, a 3- and a 5-token
+    // ComposableStablePool and a 2-token MetaStablePool; two V4 pools.
+    rows: {
+      metrics: 22,
+      balances: 5 * 2 + 3 * 2 + 3 + 2 + 4 + 2 + 2 + 2 * 2 + 2 + 3 + 5 + 2 + 2 * 2,
+    },
     emails: [{ digest: 'daily', id: `emails/dt=${date}/daily.eml` }],
   })
   const html = contents[files.indexOf(`emails/dt=${date}/daily.html`)]!.toString()
@@ -147,7 +151,7 @@ test('a run of some pools rewrites their rows and keeps the others; the digest w
     `emails/dt=${date}/daily.eml`,
   )
   const complete = await read()
-  expect(poolIds(complete[0]!)).toHaveLength(17)
+  expect(poolIds(complete[0]!)).toHaveLength(22)
 
   // Some pools again, on the same chain state: their fresh rows and the stored others give
   // the same bytes as the full run.

@@ -11,7 +11,7 @@ import { addDays } from '../../lambda/report/date.ts'
 import { lastSimulatedDay, sharedDevnet } from '../support/devnet.ts'
 
 /** The devnet's pools that read ok (all but the misconfigured one). */
-const OK_POOLS = 16
+const OK_POOLS = 21
 
 // Six dates of the simulated week, run in order through the CLI; one date in the middle is
 // never run (a gap). Email (and the webhook) only for the last three dates, from the day after
@@ -186,7 +186,8 @@ test('a week through the CLI: lifecycle day by day, deltas from the stored days,
   const html = await readFile(path.join(out, `emails/dt=${last}/daily.html`), 'utf8')
   const ids = [...eml.matchAll(/^Content-ID: <([^>]+)>$/gm)].map((match) => match[1]!)
   expect(ids.filter((id) => id.startsWith('trend-'))).toHaveLength(OK_POOLS)
-  expect(ids.filter((id) => id.startsWith('mix-'))).toHaveLength(4)
+  // Stable pools: five Curve pools and four Balancer stable pools.
+  expect(ids.filter((id) => id.startsWith('mix-'))).toHaveLength(9)
   for (const id of ids) expect(html).toContain(`src="cid:${id}"`)
   expect(eml.match(/^Content-Type: image\/png/gm)).toHaveLength(ids.length)
   expect(eml).toContain('Content-Type: multipart/related')

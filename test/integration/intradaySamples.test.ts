@@ -265,8 +265,11 @@ async function rawSample(pool: (typeof devnet.pools)[number], block: bigint): Pr
   }
 }
 
-// V4 pools are left out: this test has no raw StateView reads of its own for them yet.
-const okPools = devnet.pools.filter((pool) => pool.protocol !== 'uniswap-v4')
+// rawSample reads the other protocols' pools on its own; V4 and Balancer stable pools are
+// not yet sampled independently here.
+const okPools = devnet.pools.filter(
+  (pool) => pool.protocol !== 'uniswap-v4' && pool.protocol !== 'balancer-stable',
+)
 const samplesOf = new Map<string, RawSample[]>()
 
 describe.each(okPools)('$id', (pool) => {
@@ -295,8 +298,13 @@ describe.each(okPools)('$id', (pool) => {
       imbalances.slice(0, n).reduce((a, b) => a + b, 0) / n,
       9,
     )
+    // The peak is the sample deviation largest in size; two samples of opposite sign can tie
+    // within this test's precision (a stable pool at +/- its fee band), so either is right.
     const peak = deviations.reduce((a, b) => (Math.abs(b) > Math.abs(a) ? b : a))
-    expect(intraday.priceDeviationPeak).toBeCloseTo(peak, 6)
+    expect(Math.abs(intraday.priceDeviationPeak)).toBeCloseTo(Math.abs(peak), 6)
+    expect(
+      Math.min(...deviations.map((deviation) => Math.abs(deviation - intraday.priceDeviationPeak))),
+    ).toBeLessThan(1e-6)
     const { imbalancePp, priceDeviationPct } = config.thresholds
     const hours = (over: (k: number) => boolean) =>
       ([...Array(n).keys()].filter(over).length * 24) / n

@@ -1,6 +1,11 @@
 import { describe, expect, test } from 'vitest'
-import { stableSwapAmountIn, stableSwapDepthUsd } from '../../lambda/metrics/stableSwapDepth.ts'
 import {
+  curveExchange,
+  stableSwapAmountIn,
+  stableSwapDepthUsd,
+} from '../../lambda/metrics/stableSwapDepth.ts'
+import {
+  dynamicFee,
   plainRates,
   StableSwapMathError,
   type StableSwapPool,
@@ -120,27 +125,48 @@ describe('exchange', () => {
   })
 })
 
+describe('stableswap-ng dynamic fee', () => {
+  const pool = { fee: 1_000_000n, offpegFeeMultiplier: 50_000_000_000n }
+
+  test('balanced coins pay the base fee; 9:1 pays m / ((m - 1) * 0.36 + 1) of it', () => {
+    expect(dynamicFee(pool, 10n ** 24n, 10n ** 24n)).toBe(1_000_000n)
+    // 4 * 9 * 1 / 10^2 = 0.36; 5 / (4 * 0.36 + 1) = 2.04918...
+    expect(dynamicFee(pool, 9n * 10n ** 24n, 10n ** 24n)).toBe(2_049_180n)
+  })
+
+  test('a multiplier of 1e10 or less, or none, leaves the flat fee', () => {
+    const flat = { fee: 4_000_000n }
+    expect(dynamicFee(flat, 9n, 1n)).toBe(4_000_000n)
+    expect(dynamicFee({ ...flat, offpegFeeMultiplier: 10n ** 10n }, 9n, 1n)).toBe(4_000_000n)
+  })
+})
+
 describe('depth', () => {
   const twoCoins = pool([1_000_000, 1_500_000], [18, 18], 100)
 
   test('without a fee, the amounts that move the price 2% match the invariant solved with mpmath', () => {
     // Selling coin 0 until its price in coin 1 is 0.98x, selling coin 1 until that price is 1.02x.
-    const sell0 = stableSwapAmountIn(twoCoins, [18, 18], 0, 1, 0.98)
-    const sell1 = stableSwapAmountIn(twoCoins, [18, 18], 1, 0, 1 / 1.02)
+    const sell0 = stableSwapAmountIn(twoCoins, [18, 18], 0, 1, 0.98, curveExchange)
+    const sell1 = stableSwapAmountIn(twoCoins, [18, 18], 1, 0, 1 / 1.02, curveExchange)
     expect(Number(sell0) / 1e18 / 853_080.4203070562 - 1).toBeCloseTo(0, 9)
     expect(Number(sell1) / 1e18 / 464_497.9224706185 - 1).toBeCloseTo(0, 9)
-    expect(stableSwapDepthUsd(twoCoins, [18, 18], [1, 1])).toBeCloseTo(464_497.9224706185, 2)
+    expect(stableSwapDepthUsd(twoCoins, [18, 18], [1, 1], curveExchange)).toBeCloseTo(
+      464_497.9224706185,
+      2,
+    )
   })
 
   test('with a fee, the exchange found leaves the price exactly 2% lower', () => {
     const withFee = { ...twoCoins, fee: 4_000_000n, adminFee: 5_000_000_000n }
-    const amount = stableSwapAmountIn(withFee, [18, 18], 0, 1, 0.98)
+    const amount = stableSwapAmountIn(withFee, [18, 18], 0, 1, 0.98, curveExchange)
     const { balances } = stableSwapExchange(withFee, 0, 1, amount)
     const before = stableSwapMarginalPrices(withFee, [18, 18])[1]!
     const after = stableSwapMarginalPrices({ ...withFee, balances }, [18, 18])[1]!
     expect(after / before).toBeCloseTo(0.98, 10)
     // The fee that stays in the pool softens the move: more must be sold than without it.
-    expect(amount).toBeGreaterThan(stableSwapAmountIn(twoCoins, [18, 18], 0, 1, 0.98))
+    expect(amount).toBeGreaterThan(
+      stableSwapAmountIn(twoCoins, [18, 18], 0, 1, 0.98, curveExchange),
+    )
   })
 
   test('the USD depth is the cheapest pair and direction, valued at the sold coin', () => {
@@ -157,10 +183,10 @@ describe('depth', () => {
     ] as const
     const costs = trades.map(
       ([sold, bought, factor]) =>
-        (Number(stableSwapAmountIn(three, decimals, sold, bought, factor)) /
+        (Number(stableSwapAmountIn(three, decimals, sold, bought, factor, curveExchange)) /
           10 ** decimals[sold]!) *
         prices[sold]!,
     )
-    expect(stableSwapDepthUsd(three, decimals, prices)).toBe(Math.min(...costs))
+    expect(stableSwapDepthUsd(three, decimals, prices, curveExchange)).toBe(Math.min(...costs))
   })
 })

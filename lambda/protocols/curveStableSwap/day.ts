@@ -1,5 +1,5 @@
 import { type CompoundingSnapshot, compoundingPoolDay } from '../../metrics/compoundingPoolDay.ts'
-import { stableSwapDepthUsd } from '../../metrics/stableSwapDepth.ts'
+import { curveExchange, stableSwapDepthUsd } from '../../metrics/stableSwapDepth.ts'
 import {
   FEE_DENOMINATOR,
   PRECISION,
@@ -47,7 +47,7 @@ export function curveStableSwapDay({
     pricesStart,
     pricesEnd,
     feeRate: lpFeeRate,
-    depth2pctUsd: stableSwapDepthUsd(endPool, decimals, pricesEnd),
+    depth2pctUsd: stableSwapDepthUsd(endPool, decimals, pricesEnd, curveExchange),
   })
 }
 
@@ -63,6 +63,9 @@ export function toPool(state: CurveStableSwapState, decimals: readonly number[])
     aPrecision: state.aPrecision,
     fee: state.fee,
     adminFee: state.adminFee,
+    ...(state.offpegFeeMultiplier !== undefined && {
+      offpegFeeMultiplier: state.offpegFeeMultiplier,
+    }),
   }
 }
 

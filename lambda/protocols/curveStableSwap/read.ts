@@ -17,6 +17,9 @@ export const curvePoolAbi = parseAbi([
   'function base_pool() view returns (address)',
   'function base_virtual_price() view returns (uint256)',
   'function gamma() view returns (uint256)',
+  'function N_COINS() view returns (uint256)',
+  'function get_balances() view returns (uint256[])',
+  'function offpeg_fee_multiplier() view returns (uint256)',
 ])
 
 /** Indexed getters of pools since the 3pool (Vyper arrays index with `uint256`). */
@@ -56,6 +59,8 @@ export interface CurveStableSwapState {
   readonly lpSupply: bigint
   /** `stored_rates()` for pools that publish their rates (StableSwap-NG); plain rates otherwise. */
   readonly rates?: readonly bigint[]
+  /** stableswap-ng: `offpeg_fee_multiplier()` (1e10 scale), behind the pool's dynamic fee. */
+  readonly offpegFeeMultiplier?: bigint
   /**
    * Metapools only: the rate of their last coin, the base pool's LP token, which they count at
    * the base pool's virtual price (`base_pool().get_virtual_price()`, or the pool's cached
@@ -69,8 +74,10 @@ export interface CurveStableSwapState {
  * `coins(i)` with `uint256` and with `int128` indices (the number of coins is where they
  * stop answering), `A`, `A_precise`, `get_virtual_price`, `fee`, `admin_fee`, `lp_token`,
  * `token`, `totalSupply` of the pool itself, `stored_rates`, a metapool's `base_pool` and
- * `base_virtual_price`, and `gamma` (only CryptoSwap pools have it, and they are refused). The second reads `balances(i)`, the LP token's `totalSupply`
- * and a metapool's base pool `get_virtual_price`.
+ * `base_virtual_price`, `gamma` (only CryptoSwap pools have it, and they are refused), and
+ * stableswap-ng's `N_COINS`, `get_balances` and `offpeg_fee_multiplier`. The second reads
+ * `balances(i)` (unless `get_balances()` answered), the LP token's `totalSupply` and a
+ * metapool's base pool `get_virtual_price`.
  *
  * @param reader - reader pinned to the snapshot block
  * @param address - pool address
@@ -104,6 +111,9 @@ export async function readCurveStableSwapPool(
     basePool,
     cachedBaseVirtualPrice,
     gamma,
+    nCoins,
+    allBalances,
+    offpegFeeMultiplier,
   ] = await Promise.all([
     Promise.all(
       indices.map((i) =>
@@ -127,13 +137,21 @@ export async function readCurveStableSwapPool(
     probe('base_pool'),
     probe('base_virtual_price'),
     probe('gamma'),
+    probe('N_COINS'),
+    probe('get_balances'),
+    probe('offpeg_fee_multiplier'),
   ])
 
   const indexAbi = coinsByUint256[0] !== undefined ? curveUint256IndexAbi : curveInt128IndexAbi
   const coinProbes = coinsByUint256[0] !== undefined ? coinsByUint256 : coinsByInt128
-  const count = coinProbes.indexOf(undefined)
+  const probed = coinProbes.indexOf(undefined)
+  // An NG pool says how many coins it has; older pools stop answering coins(i) past the last.
+  const count = nCoins === undefined ? probed : Number(nCoins)
   if (count === 0) throw notAPool('coins(0) reverted')
-  if (count === -1) throw notAPool(`it has more than ${CURVE_MAX_COINS} coins`)
+  if (count === -1 || count > CURVE_MAX_COINS)
+    throw notAPool(`it has more than ${CURVE_MAX_COINS} coins`)
+  if (nCoins !== undefined && probed !== -1 && probed < count)
+    throw notAPool(`N_COINS() is ${count} but coins(${probed}) reverted`)
   if (count < 2) throw notAPool('it has a single coin')
   const tokens = coinProbes.slice(0, count) as Address[]
   if (tokens.some((coin) => isAddressEqual(coin, zeroAddress))) throw notAPool('a coin is 0x0')
@@ -150,18 +168,20 @@ export async function readCurveStableSwapPool(
     throw notAPool('no LP token: neither lp_token(), token() nor totalSupply() answer')
 
   const [balances, lpSupply, freshBaseVirtualPrice] = await Promise.all([
-    Promise.all(
-      tokens.map(async (_, i) => {
-        const balance = await tryRead(reader, {
-          address,
-          abi: indexAbi,
-          functionName: 'balances',
-          args: [BigInt(i)],
-        })
-        if (balance === undefined) throw notAPool(`balances(${i}) reverted`)
-        return balance
-      }),
-    ),
+    allBalances?.length === count
+      ? allBalances
+      : Promise.all(
+          tokens.map(async (_, i) => {
+            const balance = await tryRead(reader, {
+              address,
+              abi: indexAbi,
+              functionName: 'balances',
+              args: [BigInt(i)],
+            })
+            if (balance === undefined) throw notAPool(`balances(${i}) reverted`)
+            return balance
+          }),
+        ),
     lp ? readSupply(reader, lp) : (poolSupply as bigint),
     basePool && basePool !== zeroAddress
       ? tryRead(reader, { address: basePool, abi: curvePoolAbi, functionName: 'get_virtual_price' })
@@ -183,6 +203,7 @@ export async function readCurveStableSwapPool(
     lpToken: lp ?? address,
     lpSupply,
     ...(rates && { rates }),
+    ...(offpegFeeMultiplier !== undefined && { offpegFeeMultiplier }),
     ...(!rates && baseVirtualPrice && { baseVirtualPrice }),
   }
 }

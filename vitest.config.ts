@@ -2,6 +2,9 @@ import { defineConfig } from 'vitest/config'
 
 export default defineConfig({
   test: {
+    // The integration tests mostly wait on anvil, s3rver and Chromium (other processes): more
+    // test files than cores in flight keeps both cores busy (the default is one fewer than cores).
+    maxWorkers: 4,
     projects: [
       {
         test: { name: 'unit', include: ['test/unit/**/*.test.ts'] },

@@ -12,7 +12,8 @@ const TOO_LARGE =
  * answer), so that the same calls in smaller batches may pass.
  *
  * @param error - anything a read threw
- * @returns `true` when a message or an HTTP 413 status in the cause chain says so
+ * @returns `true` when a message, an HTTP 413 status or JSON-RPC's "invalid request" (-32600)
+ *   in the cause chain says so
  */
 export function isBatchTooLarge(error: unknown): boolean {
   for (let current = error, depth = 0; current && depth < 8; depth++) {
@@ -23,6 +24,9 @@ export function isBatchTooLarge(error: unknown): boolean {
       cause?: unknown
     }
     if (status === 413) return true
+    // anvil answers a body over its size limit with "Invalid request"; for a batch, halving is
+    // harmless: a request that is invalid for another reason fails again as a single call.
+    if ((current as { code?: unknown }).code === -32600) return true
     const message = (current as { message?: unknown }).message
     if (
       [details, shortMessage, message].some(

@@ -37,6 +37,10 @@ test('refusals for size are told apart from other RPC failures', () => {
   ])
     expect(isBatchTooLarge(new Error('outer', { cause: { details: message } })), message).toBe(true)
   expect(isBatchTooLarge({ status: 413 })).toBe(true)
+  // anvil's answer to a request body over its limit.
+  expect(
+    isBatchTooLarge(new Error('outer', { cause: { code: -32600, message: 'Invalid request' } })),
+  ).toBe(true)
   for (const message of ['execution reverted', 'missing trie node abc', 'HTTP request failed.'])
     expect(isBatchTooLarge(new Error(message)), message).toBe(false)
 })

@@ -1,8 +1,8 @@
-import { type Address, type Hex, isAddressEqual, parseAbi, slice } from 'viem'
+import { type Address, type Hex, isAddressEqual, parseAbi } from 'viem'
 import type { BlockReader } from '../../chain/blockReader.ts'
 import { tryRead } from '../../chain/tryRead.ts'
 import { ContractReadError } from '../../errors.ts'
-import { BALANCER_ONE, balancerVaultAbi } from '../balancerWeighted/read.ts'
+import { BALANCER_ONE, readVaultPoolTokens } from '../balancerWeighted/read.ts'
 
 /**
  * The getters of Balancer V2 stable pools the report reads (ComposableStablePool,
@@ -94,22 +94,12 @@ export async function readBalancerStablePool(
     if (!(error instanceof ContractReadError)) throw error
     throw notAPool(error.shortMessage, error)
   }
-  // A pool id starts with the pool's address: an id from elsewhere is a misconfiguration.
-  if (!isAddressEqual(slice(poolId, 0, 20), address))
-    throw notAPool(`its pool id ${poolId} is not its own`)
-  let allTokens: readonly Address[]
-  let allBalances: readonly bigint[]
-  try {
-    ;[allTokens, allBalances] = await reader.read({
-      address: vault,
-      abi: balancerVaultAbi,
-      functionName: 'getPoolTokens',
-      args: [poolId],
-    })
-  } catch (error) {
-    if (!(error instanceof ContractReadError)) throw error
-    throw notAPool(`its Vault ${vault} does not list it (${error.shortMessage})`, error)
-  }
+  const [allTokens, allBalances] = await readVaultPoolTokens(reader, {
+    address,
+    poolId,
+    vault,
+    notAPool,
+  })
   if (allScalingFactors.length !== allTokens.length) {
     throw notAPool(`${allTokens.length} tokens but ${allScalingFactors.length} scaling factors`)
   }

@@ -81,22 +81,7 @@ export async function readBalancerWeightedPool(
     if (!(error instanceof ContractReadError)) throw error
     throw notAPool(error.shortMessage, error)
   }
-  // A pool id starts with the pool's address: an id from elsewhere is a misconfiguration.
-  if (!isAddressEqual(slice(poolId, 0, 20), address))
-    throw notAPool(`its pool id ${poolId} is not its own`)
-  let tokens: readonly Address[]
-  let balances: readonly bigint[]
-  try {
-    ;[tokens, balances] = await reader.read({
-      address: vault,
-      abi: balancerVaultAbi,
-      functionName: 'getPoolTokens',
-      args: [poolId],
-    })
-  } catch (error) {
-    if (!(error instanceof ContractReadError)) throw error
-    throw notAPool(`its Vault ${vault} does not list it (${error.shortMessage})`, error)
-  }
+  const [tokens, balances] = await readVaultPoolTokens(reader, { address, poolId, vault, notAPool })
   const n = tokens.length
   if (n < 2 || n > BALANCER_MAX_TOKENS) throw notAPool(`it holds ${n} tokens`)
   if (weights.length !== n || balances.length !== n) {
@@ -113,4 +98,44 @@ export async function readBalancerWeightedPool(
 
 function abs(value: bigint): bigint {
   return value < 0n ? -value : value
+}
+
+/**
+ * A Balancer V2 pool's tokens and balances as its Vault lists them, after checking that the
+ * pool id is the pool's own (it starts with the pool's address).
+ *
+ * @param reader - the snapshot's block reader
+ * @param pool - the pool's address, the id and Vault it reported, and how to word a refusal
+ * @returns `[tokens, balances]` in the Vault's order
+ * @throws ContractReadError (made by `notAPool`) when the id is not the pool's or the Vault does not list it
+ */
+export async function readVaultPoolTokens(
+  reader: BlockReader,
+  {
+    address,
+    poolId,
+    vault,
+    notAPool,
+  }: {
+    readonly address: Address
+    readonly poolId: Hex
+    readonly vault: Address
+    readonly notAPool: (why: string, cause?: unknown) => ContractReadError
+  },
+): Promise<readonly [readonly Address[], readonly bigint[]]> {
+  // A pool id starts with the pool's address: an id from elsewhere is a misconfiguration.
+  if (!isAddressEqual(slice(poolId, 0, 20), address))
+    throw notAPool(`its pool id ${poolId} is not its own`)
+  try {
+    const [tokens, balances] = await reader.read({
+      address: vault,
+      abi: balancerVaultAbi,
+      functionName: 'getPoolTokens',
+      args: [poolId],
+    })
+    return [tokens, balances]
+  } catch (error) {
+    if (!(error instanceof ContractReadError)) throw error
+    throw notAPool(`its Vault ${vault} does not list it (${error.shortMessage})`, error)
+  }
 }

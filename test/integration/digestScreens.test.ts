@@ -66,7 +66,7 @@ test('the devnet digest (all its pools) fits a phone and reads as a report, ligh
   const eml = await readFile(path.join(out, `emails/dt=${date}/daily.eml`), 'utf8')
   console.log(`devnet pools: HTML ${Buffer.byteLength(html)} B, .eml ${Buffer.byteLength(eml)} B`)
   expect(Buffer.byteLength(html)).toBeLessThan(100 * 1024)
-  expectReadable(await checkScreens(browser, 'digest-15-pools', html, inlineImages(eml)))
+  expectReadable(await checkScreens(browser, 'digest-devnet', html, inlineImages(eml)))
 })
 
 test('the 10,000-pool digest fits a phone and reads as a report, light and dark', async () => {

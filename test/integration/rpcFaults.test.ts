@@ -194,6 +194,20 @@ test('a gas cap that refuses batches of more than 16 calls: halved until they pa
   expect(capped.faults).toBeGreaterThan(10)
 })
 
+test('a request body over the node limit, refused as an invalid request (anvil): halved, same bytes', async () => {
+  // anvil's answer to a body over its size limit: JSON-RPC -32600 "Invalid request".
+  const limited = await proxy((request) =>
+    aggregateSize(request) > 16
+      ? { kind: 'rpc-error', code: -32600, message: 'Invalid request' }
+      : undefined,
+  )
+  const { value } = await timed('invalid request for every eth_call of more than 16 calls', () =>
+    reportCsv(configFor([limited.url], { maxConcurrentRequests: 8 })),
+  )
+  expect(value).toBe(clean)
+  expect(limited.faults).toBeGreaterThan(10)
+})
+
 test('halving goes down to single calls, with the same results, reverts included', async () => {
   const capped = await proxy((request) =>
     aggregateSize(request) > 1

@@ -54,7 +54,9 @@ try {
   // Vault), and V4 pools are entries of the singleton PoolManager, so neither is copied by
   // cloning a contract: their originals are kept instead.
   const uncloneable = (pool: (typeof baseConfig.pools)[number]) =>
-    pool.protocol === 'balancer-weighted' || pool.protocol === 'uniswap-v4'
+    pool.protocol === 'balancer-weighted' ||
+    pool.protocol === 'balancer-stable' ||
+    pool.protocol === 'uniswap-v4'
   const kept = baseConfig.pools.filter(uncloneable)
   const sources = baseConfig.pools.filter(
     (pool): pool is typeof pool & { address: string } =>
@@ -119,6 +121,7 @@ try {
         chains: {
           devnet: {
             chainId: 31337,
+            uniswapV4: baseConfig.chains.devnet!.uniswapV4,
             rpcUrl: meter.url,
             ...(CALLS_PER_REQUEST && { maxCallsPerRequest: CALLS_PER_REQUEST }),
           },

@@ -2,7 +2,11 @@ import * as z from 'zod'
 import { poolFields } from '../../config/poolFields.ts'
 import type { ProtocolAdapter } from '../adapter.ts'
 import { balancerStableDay, balancerStableMarginalPrices, balancerStableParValues } from './day.ts'
-import { type BalancerStableState, readBalancerStablePool } from './read.ts'
+import {
+  type BalancerStableState,
+  readBalancerStablePool,
+  readBalancerStableSample,
+} from './read.ts'
 
 /**
  * A Balancer V2 stable pool (ComposableStablePool, MetaStablePool, StablePool; 2 to 5
@@ -15,6 +19,7 @@ export const balancerStable = {
   protocol: 'balancer-stable',
   poolSchema,
   read: (reader, pool) => readBalancerStablePool(reader, pool.address),
+  readSample: (reader, pool, known) => readBalancerStableSample(reader, known, pool.address),
   weights: (state) => state.tokens.map(() => 1 / state.tokens.length),
   marginalPrices: balancerStableMarginalPrices,
   parValues: balancerStableParValues,

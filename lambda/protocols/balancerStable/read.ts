@@ -2,7 +2,7 @@ import { type Address, type Hex, isAddressEqual, parseAbi } from 'viem'
 import type { BlockReader } from '../../chain/blockReader.ts'
 import { tryRead } from '../../chain/tryRead.ts'
 import { ContractReadError } from '../../errors.ts'
-import { BALANCER_ONE, readVaultPoolTokens } from '../balancerWeighted/read.ts'
+import { BALANCER_ONE, readVaultPoolTokens, sampleRefusal } from '../balancerWeighted/read.ts'
 
 /**
  * The getters of Balancer V2 stable pools the report reads (ComposableStablePool,
@@ -122,5 +122,42 @@ export async function readBalancerStablePool(
     swapFee,
     rate,
     supply,
+  }
+}
+
+/**
+ * Reads what moves in a stable pool during the day, in one Multicall3 round: the Vault's
+ * balances, the scaling factors (the tokens' rates) and the amplification (it ramps). Enough
+ * for an intraday sample; supply, rate and fee are the day's end's.
+ *
+ * @param reader - reader pinned to the sample block
+ * @param known - the pool at another block of the day (a full read)
+ * @param address - pool (BPT) address
+ * @returns the pool's state with what moves read at the reader's block
+ */
+export async function readBalancerStableSample(
+  reader: BlockReader,
+  known: BalancerStableState,
+  address: Address,
+): Promise<BalancerStableState> {
+  const notAPool = sampleRefusal(reader, address)
+  const call = <functionName extends 'getScalingFactors' | 'getAmplificationParameter'>(
+    functionName: functionName,
+  ) => reader.read({ address, abi: balancerStablePoolAbi, functionName })
+  const [allScalingFactors, [amp, , ampPrecision], [allTokens, allBalances]] = await Promise.all([
+    call('getScalingFactors'),
+    call('getAmplificationParameter'),
+    readVaultPoolTokens(reader, { ...known, address, notAPool }),
+  ])
+  const kept = allTokens.flatMap((token, i) => (isAddressEqual(token, address) ? [] : [i]))
+  if (kept.length !== known.tokens.length || allScalingFactors.length !== allTokens.length)
+    throw notAPool('its tokens changed during the day')
+  if (amp === 0n || ampPrecision === 0n) throw notAPool('its amplification is zero')
+  return {
+    ...known,
+    balances: kept.map((i) => allBalances[i]!),
+    scalingFactors: kept.map((i) => allScalingFactors[i]!),
+    amp,
+    ampPrecision,
   }
 }

@@ -96,6 +96,38 @@ export async function readBalancerWeightedPool(
   return { poolId, vault, tokens, balances, weights, invariant, swapFee, totalSupply }
 }
 
+/**
+ * Reads what moves in a weighted pool during the day, in one Multicall3 round: the Vault's
+ * balances and the weights (they move in liquidity bootstrapping and managed pools). Enough
+ * for an intraday sample; supply, invariant and fee are the day's end's.
+ *
+ * @param reader - reader pinned to the sample block
+ * @param known - the pool at another block of the day (a full read)
+ * @param address - pool (BPT) address
+ * @returns the pool's state with its balances and weights at the reader's block
+ */
+export async function readBalancerWeightedSample(
+  reader: BlockReader,
+  known: BalancerWeightedState,
+  address: Address,
+): Promise<BalancerWeightedState> {
+  const [weights, [tokens, balances]] = await Promise.all([
+    reader.read({ address, abi: balancerWeightedPoolAbi, functionName: 'getNormalizedWeights' }),
+    readVaultPoolTokens(reader, { ...known, address, notAPool: sampleRefusal(reader, address) }),
+  ])
+  if (tokens.length !== known.tokens.length || weights.length !== known.tokens.length)
+    throw sampleRefusal(reader, address)('its tokens changed during the day')
+  return { ...known, balances, weights }
+}
+
+/** How a sample read words what it finds wrong with a Balancer pool. */
+export function sampleRefusal(reader: BlockReader, address: Address) {
+  return (why: string, cause?: unknown) =>
+    new ContractReadError(`Balancer pool ${address} at block ${reader.blockNumber}: ${why}`, {
+      cause,
+    })
+}
+
 function abs(value: bigint): bigint {
   return value < 0n ? -value : value
 }

@@ -2,7 +2,11 @@ import * as z from 'zod'
 import { poolFields } from '../../config/poolFields.ts'
 import type { ProtocolAdapter } from '../adapter.ts'
 import { curveMarginalPrices, curveParValues, curveStableSwapDay } from './day.ts'
-import { type CurveStableSwapState, readCurveStableSwapPool } from './read.ts'
+import {
+  type CurveStableSwapState,
+  readCurveStableSwapPool,
+  readCurveStableSwapSample,
+} from './read.ts'
 
 /** A Curve StableSwap pool (2 to 4 coins); coins, A, fees and the LP token are read on chain. */
 const poolSchema = z.strictObject({ ...poolFields, protocol: z.literal('curve-stableswap') })
@@ -12,6 +16,7 @@ export const curveStableSwap = {
   protocol: 'curve-stableswap',
   poolSchema,
   read: (reader, pool) => readCurveStableSwapPool(reader, pool.address),
+  readSample: (reader, pool, known) => readCurveStableSwapSample(reader, known, pool.address),
   weights: (state) => state.tokens.map(() => 1 / state.tokens.length),
   marginalPrices: curveMarginalPrices,
   parValues: curveParValues,

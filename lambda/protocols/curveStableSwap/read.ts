@@ -67,6 +67,18 @@ export interface CurveStableSwapState {
    * `base_virtual_price()` where the base pool is a constant of the contract).
    */
   readonly baseVirtualPrice?: bigint
+  /** How the pool answered the probes, so that an intraday sample reads only what moves. */
+  readonly getters: CurveGetters
+}
+
+/** The getters a pool answered in a full read. */
+export interface CurveGetters {
+  /** The index type of `coins(i)` and `balances(i)`. */
+  readonly index: 'uint256' | 'int128'
+  /** stableswap-ng's `get_balances()` answered with every coin's balance. */
+  readonly getBalances: boolean
+  /** A metapool's base pool, whose `get_virtual_price()` prices the last coin. */
+  readonly basePool?: Address
 }
 
 /**
@@ -142,7 +154,8 @@ export async function readCurveStableSwapPool(
     probe('offpeg_fee_multiplier'),
   ])
 
-  const indexAbi = coinsByUint256[0] !== undefined ? curveUint256IndexAbi : curveInt128IndexAbi
+  const index = coinsByUint256[0] !== undefined ? 'uint256' : 'int128'
+  const indexAbi = INDEX_ABIS[index]
   const coinProbes = coinsByUint256[0] !== undefined ? coinsByUint256 : coinsByInt128
   const probed = coinProbes.indexOf(undefined)
   // An NG pool says how many coins it has; older pools stop answering coins(i) past the last.
@@ -167,31 +180,27 @@ export async function readCurveStableSwapPool(
   if (!lp && poolSupply === undefined)
     throw notAPool('no LP token: neither lp_token(), token() nor totalSupply() answer')
 
+  const getters: CurveGetters = {
+    index,
+    getBalances: allBalances?.length === count,
+    ...(basePool && basePool !== zeroAddress && { basePool }),
+  }
   const [balances, lpSupply, freshBaseVirtualPrice] = await Promise.all([
-    allBalances?.length === count
-      ? allBalances
-      : Promise.all(
-          tokens.map(async (_, i) => {
-            const balance = await tryRead(reader, {
-              address,
-              abi: indexAbi,
-              functionName: 'balances',
-              args: [BigInt(i)],
-            })
-            if (balance === undefined) throw notAPool(`balances(${i}) reverted`)
-            return balance
-          }),
-        ),
+    getters.getBalances
+      ? (allBalances as readonly bigint[])
+      : readIndexedBalances(reader, address, indexAbi, count, notAPool),
     lp ? readSupply(reader, lp) : (poolSupply as bigint),
-    basePool && basePool !== zeroAddress
-      ? tryRead(reader, { address: basePool, abi: curvePoolAbi, functionName: 'get_virtual_price' })
-      : undefined,
+    getters.basePool &&
+      tryRead(reader, {
+        address: getters.basePool,
+        abi: curvePoolAbi,
+        functionName: 'get_virtual_price',
+      }),
   ])
   const baseVirtualPrice = freshBaseVirtualPrice ?? cachedBaseVirtualPrice
   const amp = aPrecise ?? a
   if (amp === 0n) throw notAPool('A() is zero')
-  const rates =
-    storedRates?.length === count && storedRates.every((r) => r > 0n) ? storedRates : undefined
+  const rates = publishedRates(storedRates, count)
   return {
     tokens,
     balances,
@@ -205,7 +214,94 @@ export async function readCurveStableSwapPool(
     ...(rates && { rates }),
     ...(offpegFeeMultiplier !== undefined && { offpegFeeMultiplier }),
     ...(!rates && baseVirtualPrice && { baseVirtualPrice }),
+    getters,
   }
+}
+
+/**
+ * Reads what moves in a pool during the day, in one Multicall3 round, with the getters the
+ * full read found: the balances, the amplification (it ramps), an NG pool's rates and a
+ * metapool's base virtual price. Enough for an intraday sample (its imbalance, price
+ * deviation and par values); fees, supply and virtual price are the day's end's.
+ *
+ * @param reader - reader pinned to the sample block
+ * @param known - the pool at another block of the day (a full read)
+ * @param address - pool address
+ * @returns the pool's state with what moves read at the reader's block
+ * @throws ContractReadError if a getter that answered in the full read fails
+ */
+export async function readCurveStableSwapSample(
+  reader: BlockReader,
+  known: CurveStableSwapState,
+  address: Address,
+): Promise<CurveStableSwapState> {
+  const notAPool = (why: string) =>
+    new ContractReadError(`Curve pool ${address} at block ${reader.blockNumber}: ${why}`)
+  const count = known.tokens.length
+  const { getters } = known
+  const call = <functionName extends 'A' | 'A_precise' | 'get_balances' | 'stored_rates'>(
+    functionName: functionName,
+  ) => reader.read({ address, abi: curvePoolAbi, functionName })
+  const [balances, amp, storedRates, baseVirtualPrice] = await Promise.all([
+    getters.getBalances
+      ? call('get_balances')
+      : readIndexedBalances(reader, address, INDEX_ABIS[getters.index], count, notAPool),
+    call(known.aPrecision === A_PRECISION_OF_PRECISE_POOLS ? 'A_precise' : 'A'),
+    known.rates && call('stored_rates'),
+    known.baseVirtualPrice !== undefined &&
+      (getters.basePool
+        ? reader.read({
+            address: getters.basePool,
+            abi: curvePoolAbi,
+            functionName: 'get_virtual_price',
+          })
+        : reader.read({ address, abi: curvePoolAbi, functionName: 'base_virtual_price' })),
+  ])
+  if (balances.length !== count) throw notAPool(`get_balances() lists ${balances.length} coins`)
+  if (amp === 0n) throw notAPool('A() is zero')
+  const rates = known.rates && publishedRates(storedRates, count)
+  if (known.rates && !rates) throw notAPool('stored_rates() no longer lists a rate per coin')
+  return {
+    ...known,
+    balances,
+    amp,
+    ...(rates && { rates }),
+    ...(typeof baseVirtualPrice === 'bigint' && { baseVirtualPrice }),
+  }
+}
+
+const INDEX_ABIS = { uint256: curveUint256IndexAbi, int128: curveInt128IndexAbi } as const
+
+/** `balances(i)` of every coin; a revert means the address is not the pool it was. */
+function readIndexedBalances(
+  reader: BlockReader,
+  address: Address,
+  indexAbi: (typeof INDEX_ABIS)[keyof typeof INDEX_ABIS],
+  count: number,
+  notAPool: (why: string) => ContractReadError,
+): Promise<bigint[]> {
+  return Promise.all(
+    Array.from({ length: count }, async (_, i) => {
+      const balance = await tryRead(reader, {
+        address,
+        abi: indexAbi,
+        functionName: 'balances',
+        args: [BigInt(i)],
+      })
+      if (balance === undefined) throw notAPool(`balances(${i}) reverted`)
+      return balance
+    }),
+  )
+}
+
+/** `stored_rates()` where it lists a positive rate per coin (NG pools), else `undefined`. */
+function publishedRates(
+  storedRates: readonly bigint[] | undefined,
+  count: number,
+): readonly bigint[] | undefined {
+  return storedRates?.length === count && storedRates.every((rate) => rate > 0n)
+    ? storedRates
+    : undefined
 }
 
 async function readSupply(reader: BlockReader, lpToken: Address): Promise<bigint> {

@@ -1,13 +1,8 @@
-import {
-  type Address,
-  decodeFunctionResult,
-  encodeFunctionData,
-  type Hex,
-  multicall3Abi,
-} from 'viem'
+import type { Address, Hex } from 'viem'
 import { chainFailureIn } from './chainFailure.ts'
 import type { ChainClient } from './createChainClient.ts'
 import { isBatchTooLarge } from './isBatchTooLarge.ts'
+import { decodeAggregate3, encodeAggregate3 } from './multicall3Codec.ts'
 
 /** The address Multicall3 has on nearly every EVM chain. */
 export const MULTICALL3_ADDRESS: Address = '0xcA11bde05977b3631167028862bE2a173976CA11'
@@ -69,19 +64,12 @@ export async function aggregate3(
       const { data } = await client.call({
         to: multicallAddress,
         blockNumber,
-        data: encodeFunctionData({
-          abi: multicall3Abi,
-          functionName: 'aggregate3',
-          args: [
-            chunk.map((call) => ({ target: call.to, allowFailure: true, callData: call.data })),
-          ],
-        }),
+        data: encodeAggregate3(chunk),
       })
-      return decodeFunctionResult({
-        abi: multicall3Abi,
-        functionName: 'aggregate3',
-        data: data ?? '0x',
-      })
+      const results = decodeAggregate3(data ?? '0x')
+      if (results.length !== chunk.length)
+        throw new Error(`aggregate3 answered ${results.length} results for ${chunk.length} calls`)
+      return results
     } catch (error) {
       const chainFailure = chainFailureIn(error)
       if (chainFailure) throw chainFailure

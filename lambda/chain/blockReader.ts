@@ -1,15 +1,14 @@
-import {
-  type Abi,
-  type Address,
-  type ContractFunctionArgs,
-  type ContractFunctionName,
-  type ContractFunctionReturnType,
-  decodeFunctionResult,
-  encodeFunctionData,
-  type Hex,
+import type {
+  Abi,
+  Address,
+  ContractFunctionArgs,
+  ContractFunctionName,
+  ContractFunctionReturnType,
+  Hex,
 } from 'viem'
 import { ChainUnavailableError, ContractReadError, errorMessage } from '../errors.ts'
 import { aggregate3, type RawResult } from './aggregate3.ts'
+import { decodeCallResult, encodeCall } from './callCodec.ts'
 import { chainFailureIn } from './chainFailure.ts'
 import type { ChainClient } from './createChainClient.ts'
 import { isStateUnavailable } from './isStateUnavailable.ts'
@@ -158,8 +157,10 @@ export function createBlockReader(
     }
   }
 
-  const readRaw = (to: Address, data: Hex): Promise<RawResult> => {
-    const key = `${to.toLowerCase()}:${data}`
+  const readRaw = (to: Address, data: Hex): Promise<RawResult> =>
+    sendOnce(`${to.toLowerCase()}:${data}`, to, data)
+
+  const sendOnce = (key: string, to: Address, data: Hex): Promise<RawResult> => {
     const known = inFlight.get(key)
     if (known) return known
     const result = new Promise<RawResult>((resolve, reject) => {
@@ -170,27 +171,38 @@ export function createBlockReader(
     return result
   }
 
-  async function read<
+  // Decoded once per call: the same feed or token is read for every pool that holds it.
+  const decoded = new Map<string, Promise<unknown>>()
+
+  function read<
     const abi extends Abi,
     functionName extends ViewFunctionName<abi>,
     const args extends ContractFunctionArgs<abi, 'pure' | 'view', functionName>,
   >(
     call: ViewCall<abi, functionName, args>,
   ): Promise<ContractFunctionReturnType<abi, 'pure' | 'view', functionName, args>> {
-    const { address, abi, functionName, args } = call
-    const data = encodeFunctionData({ abi, functionName, args } as never)
-    const { success, returnData } = await readRaw(address, data)
-    const where = `${functionName}() on ${address} at block ${blockNumber}`
-    if (!success) throw new ContractReadError(`${where} reverted`)
-    try {
-      return decodeFunctionResult({ abi, functionName, args, data: returnData } as never) as never
-    } catch (cause) {
-      const what =
-        returnData === '0x'
-          ? 'returned no data (no contract there?)'
-          : 'returned data that does not decode'
-      throw new ContractReadError(`${where} ${what}`, { cause })
+    const { address, abi, functionName } = call
+    const args = call.args as readonly unknown[] | undefined
+    const data = encodeCall(abi, functionName, args)
+    const key = `${address.toLowerCase()}:${data}`
+    let result = decoded.get(key)
+    if (!result) {
+      result = sendOnce(key, address, data).then(({ success, returnData }) => {
+        const where = () => `${functionName}() on ${address} at block ${blockNumber}`
+        if (!success) throw new ContractReadError(`${where()} reverted`)
+        try {
+          return decodeCallResult(abi, functionName, args, returnData)
+        } catch (cause) {
+          const what =
+            returnData === '0x'
+              ? 'returned no data (no contract there?)'
+              : 'returned data that does not decode'
+          throw new ContractReadError(`${where()} ${what}`, { cause })
+        }
+      })
+      decoded.set(key, result)
     }
+    return result as never
   }
 
   return { blockNumber, readRaw, read }

@@ -1,12 +1,11 @@
-import {
-  type Abi,
-  type ContractFunctionArgs,
-  type ContractFunctionName,
-  type ContractFunctionReturnType,
-  decodeFunctionResult,
-  encodeFunctionData,
+import type {
+  Abi,
+  ContractFunctionArgs,
+  ContractFunctionName,
+  ContractFunctionReturnType,
 } from 'viem'
 import type { BlockReader, ViewCall } from './blockReader.ts'
+import { decodeCallResult, encodeCall } from './callCodec.ts'
 
 type ViewFunctionName<abi extends Abi> = ContractFunctionName<abi, 'pure' | 'view'>
 
@@ -29,13 +28,14 @@ export async function tryRead<
   reader: BlockReader,
   call: ViewCall<abi, functionName, args>,
 ): Promise<ContractFunctionReturnType<abi, 'pure' | 'view', functionName, args> | undefined> {
-  const { address, abi, functionName, args } = call
+  const { address, abi, functionName } = call
+  const args = call.args as readonly unknown[] | undefined
   // Encoded before the first await, so the call joins the round of its caller's turn.
-  const data = encodeFunctionData({ abi, functionName, args } as never)
+  const data = encodeCall(abi, functionName, args)
   const { success, returnData } = await reader.readRaw(address, data)
   if (!success || returnData === '0x') return undefined
   try {
-    return decodeFunctionResult({ abi, functionName, args, data: returnData } as never) as never
+    return decodeCallResult(abi, functionName, args, returnData) as never
   } catch {
     return undefined
   }

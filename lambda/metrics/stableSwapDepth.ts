@@ -63,22 +63,60 @@ export function stableSwapAmountIn<Pool extends StableSwapInvariantPool>(
     return prices[j]! / prices[i]!
   }
   const before = priceOfIinJ(pool.balances)
-  const movedEnough = (dx: bigint) => priceOfIinJ(trade(pool, i, j, dx)) <= before * priceFactor
+  const target = before * priceFactor
+  // How far the price after selling `dx` is above the target: positive until it moved enough.
+  const excess = (dx: bigint) => priceOfIinJ(trade(pool, i, j, dx)) - target
   let lo = 0n
+  let excessLo = before - target
   let hi = pool.balances[i]! / 100n + 1n
-  while (!movedEnough(hi)) {
+  let excessHi = excess(hi)
+  while (excessHi > 0) {
     lo = hi
+    excessLo = excessHi
     hi *= 2n
     if (hi > pool.balances[i]! * MAX_GROWTH) {
       throw new StableSwapMathError(`no trade moves coin ${i}'s price in coin ${j} that far`)
     }
+    excessHi = excess(hi)
   }
+  // The price falls smoothly with the amount sold, so false position (the Illinois variant)
+  // closes the bracket in about ten exchanges where bisection takes forty. Should three steps
+  // in a row fail to halve the bracket, the next one bisects, so it always converges.
+  let retained = 0
+  let bisect = false
+  // Bracket widths after the last steps, back to the last bisection.
+  const widths = [hi - lo]
   while (hi - lo > 1n && Number(hi - lo) > Number(hi) * TOLERANCE) {
-    const mid = (lo + hi) / 2n
-    if (movedEnough(mid)) hi = mid
-    else lo = mid
+    const mid = bisect
+      ? (lo + hi) / 2n
+      : clamp(
+          lo + BigInt(Math.floor(Number(hi - lo) * (excessLo / (excessLo - excessHi)))),
+          lo + 1n,
+          hi - 1n,
+        )
+    const excessMid = excess(mid)
+    if (excessMid <= 0) {
+      hi = mid
+      excessHi = excessMid
+      // The other end stayed twice: weigh it down so the next estimate moves it.
+      if (retained === -1) excessLo /= 2
+      retained = -1
+    } else {
+      lo = mid
+      excessLo = excessMid
+      if (retained === 1) excessHi /= 2
+      retained = 1
+    }
+    if (bisect) widths.length = 0
+    widths.push(hi - lo)
+    if (widths.length > 4) widths.shift()
+    bisect = widths.length === 4 && (hi - lo) * 2n > widths[0]!
   }
   return hi
+}
+
+function clamp(value: bigint, min: bigint, max: bigint): bigint {
+  return value < min ? min : value > max ? max : value
 }
 
 /**

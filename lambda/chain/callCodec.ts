@@ -1,6 +1,8 @@
 import {
   type Abi,
   type AbiFunction,
+  type AbiParameter,
+  checksumAddress,
   decodeAbiParameters,
   decodeFunctionResult,
   encodeAbiParameters,
@@ -14,13 +16,45 @@ import {
  * selector looked up once per ABI instead of once per call (viem hashes the signature on
  * every encode). A run encodes a million calls to a few dozen functions, so this saves a keccak
  * and an ABI scan per call. Overloaded names go through viem, which picks the overload by
- * its arguments.
+ * its arguments. Results made only of one-word values (integers, addresses, booleans: most
+ * getters) are read straight from the hex, as viem reads them; anything else, or anything
+ * that does not look like a valid encoding, goes through viem's decoder.
  */
 
 interface FunctionCodec {
   readonly item: AbiFunction
   readonly selector: Hex
+  /** One reader per output word when every output is a one-word value. */
+  readonly words?: readonly WordReader[]
 }
+
+/** A value from its 64 hex digits, or `undefined` when viem would refuse them. */
+type WordReader = (digits: string) => unknown
+
+const TWO_256 = 1n << 256n
+
+function wordReader(parameter: AbiParameter): WordReader | undefined {
+  const { type } = parameter
+  if (type === 'address') return (digits) => checksumAddress(`0x${digits.slice(24)}`)
+  if (type === 'bool')
+    return (digits) => (digits === ZERO_WORD ? false : digits === ONE_WORD ? true : undefined)
+  const integer = /^(u?)int(\d*)$/.exec(type)
+  if (!integer) return undefined
+  const signed = integer[1] === ''
+  const bits = Number(integer[2] || '256')
+  // viem decodes the whole word, as two's complement on 256 bits for signed types, and gives
+  // numbers up to 48 bits (refusing what is not a safe integer), bigints above.
+  return (digits) => {
+    let value = BigInt(`0x${digits}`)
+    if (signed && digits.charCodeAt(0) >= 56 /* '8' */) value -= TWO_256
+    if (bits > 48) return value
+    const number = Number(value)
+    return Number.isSafeInteger(number) ? number : undefined
+  }
+}
+
+const ZERO_WORD = '0'.repeat(64)
+const ONE_WORD = `${'0'.repeat(63)}1`
 
 const codecs = new WeakMap<Abi, Map<string, FunctionCodec | undefined>>()
 
@@ -34,8 +68,17 @@ function codecOf(abi: Abi, functionName: string): FunctionCodec | undefined {
   const items = abi.filter(
     (item): item is AbiFunction => item.type === 'function' && item.name === functionName,
   )
-  const codec =
-    items.length === 1 ? { item: items[0]!, selector: toFunctionSelector(items[0]!) } : undefined
+  const item = items[0]
+  let codec: FunctionCodec | undefined
+  if (item && items.length === 1) {
+    const readers = item.outputs.map(wordReader)
+    codec = {
+      item,
+      selector: toFunctionSelector(item),
+      ...(readers.length > 0 &&
+        readers.every((reader) => reader !== undefined) && { words: readers as WordReader[] }),
+    }
+  }
   byName.set(functionName, codec)
   return codec
 }
@@ -74,6 +117,19 @@ export function decodeCallResult(
 ): unknown {
   const codec = codecOf(abi, functionName)
   if (!codec) return decodeFunctionResult({ abi, functionName, args, data } as never)
-  const values = decodeAbiParameters(codec.item.outputs, data)
+  const values =
+    (codec.words && readWords(codec.words, data)) ?? decodeAbiParameters(codec.item.outputs, data)
   return values.length > 1 ? values : values[0]
+}
+
+/** The outputs read word by word, or `undefined` to leave the data to viem. */
+function readWords(readers: readonly WordReader[], data: Hex): unknown[] | undefined {
+  if (data.length < 2 + readers.length * 64) return undefined
+  const values = new Array(readers.length)
+  for (let k = 0; k < readers.length; k++) {
+    const value = readers[k]!(data.slice(2 + k * 64, 2 + (k + 1) * 64).toLowerCase())
+    if (value === undefined) return undefined
+    values[k] = value
+  }
+  return values
 }

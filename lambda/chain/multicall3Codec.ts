@@ -22,24 +22,31 @@ const WORD = 64
  */
 export function encodeAggregate3(calls: readonly RawCall[]): Hex {
   const n = calls.length
-  const offsets: string[] = []
-  const tuples: string[] = []
+  const parts: string[] = new Array(2 * n + 1)
+  parts[0] = `0x${AGGREGATE3_SELECTOR}${word(32)}${word(n)}`
   // Element offsets count from the first offset word, after the array's length.
   let offset = n * 32
-  for (const { to, data } of calls) {
-    const bytes = data.slice(2)
-    if (bytes.length % 2 !== 0) throw new Error(`calldata ${data.slice(0, 12)}… has an odd length`)
-    const padded = bytes.padEnd(Math.ceil(bytes.length / WORD) * WORD, '0')
-    offsets.push(word(offset))
-    // target, allowFailure, offset of callData within the tuple (3 head words), its length.
-    tuples.push(
-      to.slice(2).toLowerCase().padStart(WORD, '0') + word(1) + word(96) + word(bytes.length / 2),
-      padded,
-    )
-    offset += 128 + padded.length / 2
+  for (let k = 0; k < n; k++) {
+    const { to, data } = calls[k]!
+    const length = (data.length - 2) / 2
+    if (!Number.isInteger(length))
+      throw new Error(`calldata ${data.slice(0, 12)}… has an odd length`)
+    const padding = (32 - (length % 32)) % 32
+    parts[1 + k] = word(offset)
+    // target, allowFailure, offset of callData within the tuple (3 head words), its length,
+    // the data padded to whole words.
+    parts[1 + n + k] =
+      `${ADDRESS_PAD}${to.slice(2).toLowerCase()}${TRUE_AND_DATA_OFFSET}${word(length)}${data.slice(2)}${ZEROS.slice(0, padding * 2)}`
+    offset += 128 + length + padding
   }
-  return `0x${AGGREGATE3_SELECTOR}${word(32)}${word(n)}${offsets.join('')}${tuples.join('')}`
+  return parts.join('') as Hex
 }
+
+/** The 12 zero bytes before an address in its word. */
+const ADDRESS_PAD = '0'.repeat(24)
+/** `allowFailure: true`, then the offset (96) of the call data within the tuple. */
+const TRUE_AND_DATA_OFFSET = `${'0'.repeat(63)}1${'0'.repeat(62)}60`
+const ZEROS = '0'.repeat(WORD)
 
 /**
  * The results of an `aggregate3` call.

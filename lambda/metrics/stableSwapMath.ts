@@ -108,6 +108,7 @@ export function stableSwapInvariant(
  * @param xp - current scaled balances
  * @param amp - `A * aPrecision`
  * @param aPrecision - 1 or 100
+ * @param d - the invariant of `xp`, where the caller has it
  * @returns the scaled balance of coin `j`
  */
 export function stableSwapY(
@@ -117,11 +118,11 @@ export function stableSwapY(
   xp: readonly bigint[],
   amp: bigint,
   aPrecision: bigint,
+  d: bigint = stableSwapInvariant(xp, amp, aPrecision),
 ): bigint {
   if (i === j || i < 0 || j < 0 || i >= xp.length || j >= xp.length) {
     throw new StableSwapMathError(`no exchange from coin ${i} to coin ${j} of ${xp.length}`)
   }
-  const d = stableSwapInvariant(xp, amp, aPrecision)
   const n = BigInt(xp.length)
   const ann = amp * n
   let c = d
@@ -199,7 +200,7 @@ export function stableSwapExchange(
 ): StableSwapExchange {
   const xp = scaledBalances(pool)
   const x = xp[i]! + (dx * pool.rates[i]!) / PRECISION
-  const y = stableSwapY(i, j, x, xp, pool.amp, pool.aPrecision)
+  const y = stableSwapY(i, j, x, xp, pool.amp, pool.aPrecision, poolInvariant(pool, xp))
   const dyScaled = xp[j]! - y - 1n
   if (dyScaled < 0n) throw new StableSwapMathError('the exchange pays out nothing')
   const dyFee =
@@ -279,6 +280,29 @@ export function stableSwapMarginalPrices(
 export function stableSwapVirtualPrice(pool: StableSwapPool, supply: bigint): bigint {
   if (supply <= 0n) throw new StableSwapMathError('the LP token has no supply')
   return (stableSwapInvariant(scaledBalances(pool), pool.amp, pool.aPrecision) * PRECISION) / supply
+}
+
+/** Invariants of pools before a trade: a depth search replays dozens of trades on one pool. */
+const invariants = new WeakMap<Pick<StableSwapPool, 'balances'>, bigint>()
+
+/**
+ * The invariant of a pool's own balances, solved once per pool object (pools are not
+ * changed once built).
+ *
+ * @param pool - the pool
+ * @param xp - its scaled balances
+ * @returns `D`
+ */
+export function poolInvariant(
+  pool: Pick<StableSwapPool, 'balances' | 'amp' | 'aPrecision'>,
+  xp: readonly bigint[],
+): bigint {
+  let d = invariants.get(pool)
+  if (d === undefined) {
+    d = stableSwapInvariant(xp, pool.amp, pool.aPrecision)
+    invariants.set(pool, d)
+  }
+  return d
 }
 
 function checkState(xp: readonly bigint[], amp: bigint): void {

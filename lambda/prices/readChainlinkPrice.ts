@@ -30,9 +30,32 @@ export interface ReadChainlinkPriceParameters {
  * @returns the price in USD
  * @throws PriceUnavailableError if the answer is not positive or is stale
  */
-export async function readChainlinkPrice(
+export function readChainlinkPrice(
   reader: BlockReader,
   { feed, blockTimestamp, maxAgeSeconds = DEFAULT_MAX_AGE_SECONDS }: ReadChainlinkPriceParameters,
+): Promise<number> {
+  // Every pool that holds the token asks for its price at the block: read and check it once.
+  let byFeed = pricesRead.get(reader)
+  if (!byFeed) {
+    byFeed = new Map()
+    pricesRead.set(reader, byFeed)
+  }
+  const key = `${feed.toLowerCase()}:${blockTimestamp}:${maxAgeSeconds}`
+  let price = byFeed.get(key)
+  if (!price) {
+    price = readFeed(reader, feed, blockTimestamp, maxAgeSeconds)
+    byFeed.set(key, price)
+  }
+  return price
+}
+
+const pricesRead = new WeakMap<BlockReader, Map<string, Promise<number>>>()
+
+async function readFeed(
+  reader: BlockReader,
+  feed: Address,
+  blockTimestamp: bigint,
+  maxAgeSeconds: number,
 ): Promise<number> {
   const [decimals, [, answer, , updatedAt]] = await Promise.all([
     reader.read({ address: feed, abi: aggregatorV3Abi, functionName: 'decimals' }),

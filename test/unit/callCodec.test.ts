@@ -3,6 +3,7 @@ import {
   encodeAbiParameters,
   encodeFunctionData,
   erc20Abi,
+  type Hex,
   parseAbi,
   parseAbiParameters,
 } from 'viem'
@@ -57,5 +58,47 @@ describe('cached call codec', () => {
       decodeFunctionResult({ abi: uniswapV3PoolAbi, functionName: 'slot0', data: slot0 }),
     )
     expect(() => decodeCallResult(erc20Abi, 'totalSupply', undefined, '0x12')).toThrow()
+  })
+
+  test("one-word results read from the hex equal viem's decoding, and what viem refuses is refused", () => {
+    const abi = parseAbi([
+      'function words() view returns (uint8, uint112, int24, int256, address, bool, uint48, int48)',
+    ])
+    const random = (seed: number) => {
+      let state = BigInt(seed)
+      return () => {
+        state = (state * 6364136223846793005n + 1442695040888963407n) % 2n ** 64n
+        return state
+      }
+    }
+    const next = random(42)
+    const wordOf = (value: bigint) => (value & (2n ** 256n - 1n)).toString(16).padStart(64, '0')
+    for (let k = 0; k < 200; k++) {
+      const sign = k % 2 === 0 ? 1n : -1n
+      const words = [
+        next() % 256n,
+        (next() * next()) % 2n ** 112n,
+        sign * (next() % 2n ** 23n),
+        sign * next() * next() * next(),
+        (next() * next() * next()) % 2n ** 160n,
+        next() % 2n,
+        next() % 2n ** 48n,
+        sign * (next() % 2n ** 47n),
+      ]
+      const data = `0x${words.map(wordOf).join('')}` as const
+      expect(decodeCallResult(abi, 'words', undefined, data)).toEqual(
+        decodeFunctionResult({ abi, functionName: 'words', data }),
+      )
+    }
+    const valid = `0x${[1n, 2n, 3n, 4n, 5n, 1n, 6n, 7n].map(wordOf).join('')}`
+    const refusals = [
+      valid.slice(0, -64), // a word short
+      `0x${'f'.repeat(64)}${valid.slice(66)}`, // uint8 beyond a safe integer
+      `${valid.slice(0, 2 + 5 * 64)}${wordOf(2n)}${valid.slice(2 + 6 * 64)}`, // bool 2
+    ] as Hex[]
+    for (const data of refusals) {
+      expect(() => decodeFunctionResult({ abi, functionName: 'words', data })).toThrow()
+      expect(() => decodeCallResult(abi, 'words', undefined, data)).toThrow()
+    }
   })
 })

@@ -1,5 +1,10 @@
 import type { StableSwapTrade } from '../../metrics/stableSwapDepth.ts'
-import { PRECISION, scaledBalances, stableSwapY } from '../../metrics/stableSwapMath.ts'
+import {
+  PRECISION,
+  poolInvariant,
+  scaledBalances,
+  stableSwapY,
+} from '../../metrics/stableSwapMath.ts'
 
 /**
  * A Balancer stable pool as the StableSwap math sees it. Balancer's invariant is Curve's
@@ -28,7 +33,7 @@ export const balancerStableSwap: StableSwapTrade<BalancerStablePool> = (pool, i,
   const fee = dx === 0n ? 0n : (dx * pool.swapFee - 1n) / PRECISION + 1n
   const xp = scaledBalances(pool)
   const x = xp[i]! + ((dx - fee) * pool.rates[i]!) / PRECISION
-  const y = stableSwapY(i, j, x, xp, pool.amp, pool.aPrecision)
+  const y = stableSwapY(i, j, x, xp, pool.amp, pool.aPrecision, poolInvariant(pool, xp))
   const outScaled = xp[j]! - y - 1n
   const out = outScaled > 0n ? (outScaled * PRECISION) / pool.rates[j]! : 0n
   const balances = [...pool.balances]

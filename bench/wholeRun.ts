@@ -5,7 +5,9 @@
  * `clonePools.ts`), lets a day pass over the copies, then runs the report for that day in a
  * fresh process per N (bundled like the Lambda function) and prints, per N: JSON-RPC
  * requests by kind, bytes, wall time by phase and peak memory. Sizes: `BENCH_SIZES`
- * (default `1000,10000`); `BENCH_PROFILE=heap` (or `cpu`) writes a heap (or CPU) profile of
+ * (default `1000,10000`). The measured process runs with the report function's V8 flags and a
+ * 320 MiB old space, a 512 MB budget (`BENCH_V8_FLAGS` and `BENCH_HEAP_MB` change them, `0` for
+ * no limit). `BENCH_PROFILE=heap` (or `cpu`) writes a heap (or CPU) profile of
  * each run under `bench/profiles/`, `BENCH_SNAPSHOT_AT=PHASE` a heap snapshot when the phase ends (`report built`,
  * `files written`, `run done`). The heap figures per phase are live memory (after a full GC).
  */
@@ -24,6 +26,7 @@ import {
   CHARTS_ENTRY,
   CHARTS_FILE,
   ESM_REQUIRE_BANNER,
+  REPORT_V8_FLAGS,
   ROOT,
 } from '../infra/bundling.ts'
 import type { Config } from '../lambda/config/schema.ts'
@@ -32,8 +35,15 @@ import { type RpcMeterStats, startRpcMeter } from './rpcMeter.ts'
 
 const DAY = 86_400n
 const SIZES = (process.env.BENCH_SIZES ?? '1000,10000').split(',').map(Number)
-/** Old-space limit of the measured process, as Lambda sets one from the function's memory. */
-const HEAP_MB = process.env.BENCH_HEAP_MB
+/**
+ * Old-space limit of the measured process (MiB): 320 keeps the whole process within 512 MB,
+ * the design's budget, as a function's memory bounds its heap.
+ */
+const HEAP_MB = Number(process.env.BENCH_HEAP_MB ?? 320)
+/** The function's V8 flags (`REPORT_V8_FLAGS`); `BENCH_V8_FLAGS=` measures Node's defaults. */
+const V8_FLAGS = (process.env.BENCH_V8_FLAGS ?? REPORT_V8_FLAGS.join(' '))
+  .split(' ')
+  .filter(Boolean)
 /** The chain's `maxCallsPerRequest` (the report's default when unset). */
 const CALLS_PER_REQUEST = Number(process.env.BENCH_CALLS_PER_REQUEST ?? 0)
 const PROFILE = process.env.BENCH_PROFILE
@@ -75,6 +85,9 @@ try {
   await wallet.mine(day + DAY)
   await wallet.mine(day + DAY + 12n)
   const date = new Date(Number(day) * 1000).toISOString().slice(0, 10)
+  process.stdout.write(
+    `Report process: node ${[...V8_FLAGS, ...(HEAP_MB ? [`--max-old-space-size=${HEAP_MB}`] : [])].join(' ')}\n`,
+  )
   process.stdout.write(
     `Devnet and ${largest} pool copies ready in ${seconds(performance.now() - setupStarted)}; measuring ${date}.\n`,
   )
@@ -162,6 +175,7 @@ async function measure(
     process.execPath,
     [
       '--expose-gc',
+      ...V8_FLAGS,
       ...(HEAP_MB ? [`--max-old-space-size=${HEAP_MB}`] : []),
       ...(PROFILE ? [`--${PROFILE}-prof`, `--${PROFILE}-prof-dir=${profiles}`] : []),
       child,

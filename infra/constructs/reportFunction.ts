@@ -10,7 +10,13 @@ import type * as s3assets from 'aws-cdk-lib/aws-s3-assets'
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager'
 import type * as sqs from 'aws-cdk-lib/aws-sqs'
 import { Construct } from 'constructs'
-import { bundlingOptions, CHARTS_FILE, chartsBundleCommand, ROOT } from '../bundling.ts'
+import {
+  bundlingOptions,
+  CHARTS_FILE,
+  chartsBundleCommand,
+  REPORT_V8_FLAGS,
+  ROOT,
+} from '../bundling.ts'
 import { acknowledgeObjectWildcards } from '../nagFindings.ts'
 import { functionRole } from './functionRole.ts'
 
@@ -166,7 +172,7 @@ export class ReportFunction extends Construct {
         TEMPLATES_DIR,
         RESVG_WASM_PATH,
         CHARTS_MODULE: `/var/task/${CHARTS_FILE}`,
-        NODE_OPTIONS: '--enable-source-maps',
+        NODE_OPTIONS: ['--enable-source-maps', ...REPORT_V8_FLAGS].join(' '),
       },
     })
     // The schedule invokes asynchronously: Lambda retries a failed run twice (runs are

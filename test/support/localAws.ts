@@ -320,6 +320,85 @@ export async function serveLambdaApi(
   return listen(server)
 }
 
+/** How one date of a scripted backfill ends, and after how many polls of the execution. */
+export interface ScriptedDate {
+  readonly finishesAtPoll: number
+  /** The report function's result (`status: ok`, or `failed` with its error and cause). */
+  readonly result: Record<string, unknown>
+}
+
+/**
+ * A loopback endpoint that answers the Step Functions calls `pool-report backfill` makes
+ * (JSON 1.0 protocol: `StartExecution`, `DescribeExecution`, `ListMapRuns`,
+ * `ListExecutions` in pages of `pageSize`) for one scripted Distributed Map run: each poll of
+ * the execution is a step of time, each date's child execution finishes at its step, and
+ * the execution ends when every date has. No Step Functions emulator installs from npm;
+ * this plays the service's side so that the real SDK client and the polling run.
+ *
+ * @param script - each date's outcome by date
+ * @param pageSize - child executions per `ListExecutions` page
+ * @returns the endpoint, the input the execution was started with, and stop
+ */
+export async function startStepFunctionsLocal(
+  script: Record<string, ScriptedDate>,
+  pageSize = 2,
+): Promise<LocalService & { readonly started: () => unknown }> {
+  const account = 'arn:aws:states:us-east-1:000000000000'
+  const executionArn = `${account}:execution:backfill:run-1`
+  const mapRunArn = `${account}:mapRun:backfill/Dates:run-1`
+  let input: { items: { date: string }[] } | undefined
+  let polls = 0
+  const childArn = (date: string) => `${account}:execution:backfill/Dates:${date}`
+  const childOf = (date: string) => {
+    const finished = polls >= script[date]!.finishesAtPoll
+    return {
+      executionArn: childArn(date),
+      status: finished ? 'SUCCEEDED' : 'RUNNING',
+      input: JSON.stringify({ date }),
+      ...(finished && { output: JSON.stringify({ date, ...script[date]!.result }) }),
+    }
+  }
+  const answer = (target: string, body: Record<string, unknown>): unknown => {
+    switch (target) {
+      case 'StartExecution':
+        input = JSON.parse(String(body.input))
+        return { executionArn, startDate: Date.now() / 1000 }
+      case 'DescribeExecution': {
+        if (body.executionArn !== executionArn) {
+          const date = String(body.executionArn).split(':').at(-1)!
+          return childOf(date)
+        }
+        polls++
+        const done = input!.items.every(({ date }) => polls >= script[date]!.finishesAtPoll)
+        return { executionArn, status: done ? 'SUCCEEDED' : 'RUNNING' }
+      }
+      case 'ListMapRuns':
+        // The map run exists from the second poll on, as the Map state takes a moment to start.
+        return { mapRuns: polls < 2 ? [] : [{ executionArn, mapRunArn }] }
+      case 'ListExecutions': {
+        const from = Number(body.nextToken ?? 0)
+        const page = input!.items.slice(from, from + pageSize)
+        return {
+          executions: page.map(({ date }) => {
+            const { status, executionArn } = childOf(date)
+            return { executionArn, status }
+          }),
+          ...(from + pageSize < input!.items.length && { nextToken: String(from + pageSize) }),
+        }
+      }
+      default:
+        throw new Error(`unexpected Step Functions call ${target}`)
+    }
+  }
+  const server = createServer(async (request, response) => {
+    const target = String(request.headers['x-amz-target']).replace('AWSStepFunctions.', '')
+    const body = JSON.parse(await readBody(request)) as Record<string, unknown>
+    response.writeHead(200, { 'Content-Type': 'application/x-amz-json-1.0' })
+    response.end(JSON.stringify(answer(target, body)))
+  })
+  return { ...(await listen(server)), started: () => input }
+}
+
 async function listen(server: Server): Promise<LocalService> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   return {

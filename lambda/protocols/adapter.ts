@@ -38,12 +38,6 @@ export interface ProtocolAdapter<
   readonly poolSchema: z.ZodType<Pool>
   /** Reads the pool at the reader's block; `chain` is its chain's config (V4's contracts). */
   read(reader: BlockReader, pool: Pool, chain: ChainConfig): Promise<State>
-  /**
-   * Reads the pool in full at another block of the day, knowing it from a full read at the
-   * day's end: what `read` learns by probing (which getters it answers) is not probed again.
-   * Without it, the start is read as the end is, in the same rounds.
-   */
-  readAgain?(reader: BlockReader, pool: Pool, known: State): Promise<State>
   /** Target weight of each token. */
   weights(state: State): number[]
   /** Marginal price of token 0 in units of each token, fees excluded (index 0 is 1). */

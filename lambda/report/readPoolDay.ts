@@ -67,10 +67,9 @@ async function computePoolDay(parameters: ReadPoolDayParameters) {
   const protocol = protocolAdapter(pool)
   // Settle both reads before failing, so the error row always names the start read first
   // (whichever read failed first in time would make re-runs differ).
-  const endRead = protocol.read(end.reader, pool, config.chains[pool.chain]!)
   const [startRead, endState] = await settledInOrder([
-    readStartState(parameters, protocol.readAgain && endRead),
-    endRead,
+    readStartState(parameters),
+    protocol.read(end.reader, pool, config.chains[pool.chain]!),
   ])
   const { state: startState, stored } = startRead
   const tokens = endState.tokens
@@ -176,18 +175,15 @@ async function computePoolDay(parameters: ReadPoolDayParameters) {
  * The pool's state at the start block, or, when the RPC cannot serve that block's state, the
  * previous day's stored end snapshot at the same block.
  */
-async function readStartState(
-  { config, pool, start, storedStart }: ReadPoolDayParameters,
-  /** The end read, for protocols that read again what a full read found (`readAgain`). */
-  endRead?: Promise<PoolState>,
-): Promise<{ state: PoolState; stored?: StoredPoolEnd }> {
-  const protocol = protocolAdapter(pool)
+async function readStartState({
+  config,
+  pool,
+  start,
+  storedStart,
+}: ReadPoolDayParameters): Promise<{ state: PoolState; stored?: StoredPoolEnd }> {
   try {
     return {
-      state:
-        endRead && protocol.readAgain
-          ? await protocol.readAgain(start.reader, pool, await endRead)
-          : await protocol.read(start.reader, pool, config.chains[pool.chain]!),
+      state: await protocolAdapter(pool).read(start.reader, pool, config.chains[pool.chain]!),
     }
   } catch (error) {
     if (!storedStart || !isStateUnavailable(error)) throw error

@@ -4,7 +4,6 @@ import type { ProtocolAdapter } from '../adapter.ts'
 import { curveMarginalPrices, curveParValues, curveStableSwapDay } from './day.ts'
 import {
   type CurveStableSwapState,
-  readCurveStableSwapAgain,
   readCurveStableSwapPool,
   readCurveStableSwapSample,
 } from './read.ts'
@@ -17,7 +16,6 @@ export const curveStableSwap = {
   protocol: 'curve-stableswap',
   poolSchema,
   read: (reader, pool) => readCurveStableSwapPool(reader, pool.address),
-  readAgain: (reader, pool, known) => readCurveStableSwapAgain(reader, known, pool.address),
   readSample: (reader, pool, known) => readCurveStableSwapSample(reader, known, pool.address),
   weights: (state) => state.tokens.map(() => 1 / state.tokens.length),
   marginalPrices: curveMarginalPrices,

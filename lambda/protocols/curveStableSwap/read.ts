@@ -242,81 +242,31 @@ export async function readCurveStableSwapSample(
   const call = <functionName extends 'A' | 'A_precise' | 'get_balances' | 'stored_rates'>(
     functionName: functionName,
   ) => reader.read({ address, abi: curvePoolAbi, functionName })
-  const metapool = known.baseVirtualPrice !== undefined
-  const [balances, amp, storedRates, freshBaseVirtualPrice, cachedBaseVirtualPrice] =
-    await Promise.all([
-      getters.getBalances
-        ? call('get_balances')
-        : readIndexedBalances(reader, address, INDEX_ABIS[getters.index], count, notAPool),
-      call(known.aPrecision === A_PRECISION_OF_PRECISE_POOLS ? 'A_precise' : 'A'),
-      known.rates && call('stored_rates'),
-      // As the full read: the base pool's own virtual price, else the pool's cached one.
-      metapool && getters.basePool
-        ? tryRead(reader, {
+  const [balances, amp, storedRates, baseVirtualPrice] = await Promise.all([
+    getters.getBalances
+      ? call('get_balances')
+      : readIndexedBalances(reader, address, INDEX_ABIS[getters.index], count, notAPool),
+    call(known.aPrecision === A_PRECISION_OF_PRECISE_POOLS ? 'A_precise' : 'A'),
+    known.rates && call('stored_rates'),
+    known.baseVirtualPrice !== undefined &&
+      (getters.basePool
+        ? reader.read({
             address: getters.basePool,
             abi: curvePoolAbi,
             functionName: 'get_virtual_price',
           })
-        : undefined,
-      metapool
-        ? tryRead(reader, { address, abi: curvePoolAbi, functionName: 'base_virtual_price' })
-        : undefined,
-    ])
+        : reader.read({ address, abi: curvePoolAbi, functionName: 'base_virtual_price' })),
+  ])
   if (balances.length !== count) throw notAPool(`get_balances() lists ${balances.length} coins`)
   if (amp === 0n) throw notAPool('A() is zero')
   const rates = known.rates && publishedRates(storedRates, count)
   if (known.rates && !rates) throw notAPool('stored_rates() no longer lists a rate per coin')
-  const baseVirtualPrice = freshBaseVirtualPrice ?? cachedBaseVirtualPrice
-  if (metapool && !baseVirtualPrice) throw notAPool('the base pool has no virtual price')
   return {
     ...known,
     balances,
     amp,
     ...(rates && { rates }),
-    ...(baseVirtualPrice && { baseVirtualPrice }),
-  }
-}
-
-/**
- * Reads a pool in full at another block of the day with the getters a full read found, in
- * one Multicall3 round and without the interface probes: what moves (as a sample reads it),
- * the fees, the virtual price and the LP supply.
- *
- * @param reader - reader pinned to the block
- * @param known - the pool read in full at another block of the day
- * @param address - pool address
- * @returns the pool's state at the reader's block
- * @throws ContractReadError if a getter that answered in the full read fails
- */
-export async function readCurveStableSwapAgain(
-  reader: BlockReader,
-  known: CurveStableSwapState,
-  address: Address,
-): Promise<CurveStableSwapState> {
-  const notAPool = (why: string) =>
-    new ContractReadError(`Curve pool ${address} at block ${reader.blockNumber}: ${why}`)
-  const call = <
-    functionName extends 'get_virtual_price' | 'fee' | 'admin_fee' | 'offpeg_fee_multiplier',
-  >(
-    functionName: functionName,
-  ) => reader.read({ address, abi: curvePoolAbi, functionName })
-  const [moving, virtualPrice, fee, adminFee, lpSupply, offpegFeeMultiplier] = await Promise.all([
-    readCurveStableSwapSample(reader, known, address),
-    call('get_virtual_price'),
-    call('fee'),
-    call('admin_fee'),
-    readSupply(reader, known.lpToken),
-    known.offpegFeeMultiplier !== undefined ? call('offpeg_fee_multiplier') : undefined,
-  ])
-  if (fee >= FEE_DENOMINATOR) throw notAPool('fee() is above 100%')
-  if (adminFee > FEE_DENOMINATOR) throw notAPool('admin_fee() is above 100%')
-  return {
-    ...moving,
-    virtualPrice,
-    fee,
-    adminFee,
-    lpSupply,
-    ...(offpegFeeMultiplier !== undefined && { offpegFeeMultiplier }),
+    ...(typeof baseVirtualPrice === 'bigint' && { baseVirtualPrice }),
   }
 }
 

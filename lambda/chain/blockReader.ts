@@ -33,7 +33,9 @@ export type ViewCall<
 
 /**
  * Reads contracts at one block. Calls made in the same turn of the event loop, from any
- * number of pools, go out together in one Multicall3 round; identical calls are sent once.
+ * number of pools, go out together in one Multicall3 round; identical calls in flight are sent
+ * once, and a decoded `read` is kept for the reader's life (raw results are not: they are
+ * slices of a megabyte response, which they would keep alive).
  * Pinning to the block is a property of the reader, so a snapshot cannot mix blocks.
  */
 export interface BlockReader {
@@ -103,6 +105,7 @@ export function createRoundScheduler(): RoundScheduler {
 }
 
 interface Pending {
+  readonly key: string
   readonly to: Address
   readonly data: Hex
   readonly resolve: (result: RawResult) => void
@@ -132,6 +135,7 @@ export function createBlockReader(
   }: CreateBlockReaderParameters,
 ): BlockReader {
   let queue: Pending[] = []
+  /** Calls queued or sent, until their round settles. */
   const inFlight = new Map<string, Promise<RawResult>>()
 
   const round = async (): Promise<() => void> => {
@@ -146,13 +150,17 @@ export function createBlockReader(
       })
       return () => {
         batch.forEach((pending, i) => {
+          inFlight.delete(pending.key)
           pending.resolve(results[i]!)
         })
       }
     } catch (error) {
       const failure = roundFailure(error, blockNumber)
       return () => {
-        for (const pending of batch) pending.reject(failure)
+        for (const pending of batch) {
+          inFlight.delete(pending.key)
+          pending.reject(failure)
+        }
       }
     }
   }
@@ -165,7 +173,7 @@ export function createBlockReader(
     if (known) return known
     const result = new Promise<RawResult>((resolve, reject) => {
       if (queue.length === 0) rounds.schedule(round)
-      queue.push({ to, data, resolve, reject })
+      queue.push({ key, to, data, resolve, reject })
     })
     inFlight.set(key, result)
     return result

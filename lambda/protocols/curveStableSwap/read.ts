@@ -242,31 +242,38 @@ export async function readCurveStableSwapSample(
   const call = <functionName extends 'A' | 'A_precise' | 'get_balances' | 'stored_rates'>(
     functionName: functionName,
   ) => reader.read({ address, abi: curvePoolAbi, functionName })
-  const [balances, amp, storedRates, baseVirtualPrice] = await Promise.all([
-    getters.getBalances
-      ? call('get_balances')
-      : readIndexedBalances(reader, address, INDEX_ABIS[getters.index], count, notAPool),
-    call(known.aPrecision === A_PRECISION_OF_PRECISE_POOLS ? 'A_precise' : 'A'),
-    known.rates && call('stored_rates'),
-    known.baseVirtualPrice !== undefined &&
-      (getters.basePool
-        ? reader.read({
+  const metapool = known.baseVirtualPrice !== undefined
+  const [balances, amp, storedRates, freshBaseVirtualPrice, cachedBaseVirtualPrice] =
+    await Promise.all([
+      getters.getBalances
+        ? call('get_balances')
+        : readIndexedBalances(reader, address, INDEX_ABIS[getters.index], count, notAPool),
+      call(known.aPrecision === A_PRECISION_OF_PRECISE_POOLS ? 'A_precise' : 'A'),
+      known.rates && call('stored_rates'),
+      // As the full read: the base pool's own virtual price, else the pool's cached one.
+      metapool && getters.basePool
+        ? tryRead(reader, {
             address: getters.basePool,
             abi: curvePoolAbi,
             functionName: 'get_virtual_price',
           })
-        : reader.read({ address, abi: curvePoolAbi, functionName: 'base_virtual_price' })),
-  ])
+        : undefined,
+      metapool
+        ? tryRead(reader, { address, abi: curvePoolAbi, functionName: 'base_virtual_price' })
+        : undefined,
+    ])
   if (balances.length !== count) throw notAPool(`get_balances() lists ${balances.length} coins`)
   if (amp === 0n) throw notAPool('A() is zero')
   const rates = known.rates && publishedRates(storedRates, count)
   if (known.rates && !rates) throw notAPool('stored_rates() no longer lists a rate per coin')
+  const baseVirtualPrice = freshBaseVirtualPrice ?? cachedBaseVirtualPrice
+  if (metapool && !baseVirtualPrice) throw notAPool('the base pool has no virtual price')
   return {
     ...known,
     balances,
     amp,
     ...(rates && { rates }),
-    ...(typeof baseVirtualPrice === 'bigint' && { baseVirtualPrice }),
+    ...(baseVirtualPrice && { baseVirtualPrice }),
   }
 }
 

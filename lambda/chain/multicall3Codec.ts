@@ -13,6 +13,8 @@ import type { RawCall, RawResult } from './aggregate3.ts'
 const AGGREGATE3_SELECTOR = '82ad56cb'
 /** A 32-byte ABI word, in hex digits. */
 const WORD = 64
+/** The 50 high digits of a word that holds a number below 2^56. */
+const HIGH_ZEROS = '0'.repeat(50)
 
 /**
  * Calldata of `aggregate3(calls)`, every call with `allowFailure: true`.
@@ -61,11 +63,13 @@ export function decodeAggregate3(data: Hex): RawResult[] {
   const readWord = (byteOffset: number): number => {
     if (!Number.isInteger(byteOffset) || byteOffset < 0 || byteOffset + 32 > byteLength)
       throw new Error(`aggregate3 result: a word at byte ${byteOffset} is past its end`)
-    const digits = hex.slice(byteOffset * 2, byteOffset * 2 + WORD)
     // Offsets, lengths and booleans fit far below 2^53; anything larger is garbage.
-    if (!/^0{50}[0-9a-f]{14}$/i.test(digits))
+    const value = hex.startsWith(HIGH_ZEROS, byteOffset * 2)
+      ? Number(`0x${hex.slice(byteOffset * 2 + 50, byteOffset * 2 + WORD)}`)
+      : Number.NaN
+    if (Number.isNaN(value))
       throw new Error(`aggregate3 result: the word at byte ${byteOffset} is not a small number`)
-    return Number.parseInt(digits, 16)
+    return value
   }
   const arrayStart = readWord(0)
   const n = readWord(arrayStart)

@@ -1,4 +1,3 @@
-import { isAscii } from 'node:buffer'
 import { custom, HttpRequestError, hexToNumber, RpcRequestError } from 'viem'
 import { ChainUnavailableError } from '../errors.ts'
 import { isBatchTooLarge } from './isBatchTooLarge.ts'
@@ -146,7 +145,7 @@ export function rpcTransport({
         body: JSON.stringify(body),
         signal: deadline ? AbortSignal.any([deadline.signal, timeout]) : timeout,
       })
-      return readResponse(endpoint, body, response, await responseText(response))
+      return readResponse(endpoint, body, response, await response.text())
     } catch (error) {
       checkDeadline()
       if (timeout.aborted) return { kind: 'transient', reason: `no answer in ${timeoutMs} ms` }
@@ -330,15 +329,4 @@ function connectionCode(error: unknown): string {
     current = (current as { cause?: unknown }).cause
   }
   return error instanceof Error ? error.name : 'unknown error'
-}
-
-/**
- * A response body as text. JSON-RPC answers are ASCII (hex), read as Latin-1 straight into
- * a one-byte string, several times faster than UTF-8 decoding of megabyte results; any
- * other byte means UTF-8.
- */
-async function responseText(response: Response): Promise<string> {
-  const bytes = Buffer.from(await response.arrayBuffer())
-  // As `Response.text()`, a byte order mark is not part of the text.
-  return isAscii(bytes) ? bytes.toString('latin1') : bytes.toString('utf8').replace(/^\uFEFF/, '')
 }

@@ -1,4 +1,4 @@
-import { type Abi, type Address, erc20Abi, type Hex, parseAbi } from 'viem'
+import { type Abi, type Address, erc20Abi, type Hex, isAddressEqual, parseAbi } from 'viem'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { type Artifact, compileContracts } from '../../devnet/compileContracts.ts'
 import { MORNING_DEPEG, POOLS } from '../../devnet/scenario.ts'
@@ -8,6 +8,7 @@ import { NATIVE_TOKEN_ADDRESS } from '../../lambda/chain/readTokenMetadata.ts'
 import { buildDailyReport } from '../../lambda/report/buildDailyReport.ts'
 import { dayBounds } from '../../lambda/report/date.ts'
 import type { DailyReport, PoolDay } from '../../lambda/report/types.ts'
+import { vaultMarginalPrice } from '../support/balancerVault.ts'
 import {
   devnetClient,
   devnetTestConfig,
@@ -110,6 +111,8 @@ const v3Abi = parseAbi([
 const balancerPoolAbi = parseAbi([
   'function getPoolId() view returns (bytes32)',
   'function getNormalizedWeights() view returns (uint256[])',
+  'function getScalingFactors() view returns (uint256[])',
+  'function getSwapFeePercentage() view returns (uint256)',
 ])
 const vaultAbi = parseAbi([
   'function getPoolTokens(bytes32) view returns (address[], uint256[], uint256)',
@@ -214,6 +217,60 @@ async function rawSample(pool: (typeof devnet.pools)[number], block: bigint): Pr
       decimals,
     }
   }
+  if (pool.protocol === 'balancer-stable') {
+    // The Vault's own quotes for tiny swaps give the marginal prices; the pool's own BPT is
+    // not one of its tokens; rates (scaling factors without decimals) are the par values.
+    const poolId = (await client.readContract({
+      address: pool.address,
+      abi: balancerPoolAbi,
+      functionName: 'getPoolId',
+      ...at,
+    })) as Hex
+    const read = (functionName: 'getScalingFactors' | 'getSwapFeePercentage') =>
+      client.readContract({ address: pool.address, abi: balancerPoolAbi, functionName, ...at })
+    const [[allTokens, allBalances], allFactors, swapFee] = await Promise.all([
+      client.readContract({
+        address: devnet.balancer.vault,
+        abi: vaultAbi,
+        functionName: 'getPoolTokens',
+        args: [poolId],
+        ...at,
+      }),
+      read('getScalingFactors') as Promise<readonly bigint[]>,
+      read('getSwapFeePercentage') as Promise<bigint>,
+    ])
+    const keep = allTokens.map((token) => !isAddressEqual(token, pool.address))
+    const tokens = allTokens.filter((_, i) => keep[i])
+    const balances = allBalances.filter((_, i) => keep[i])
+    const factors = allFactors.filter((_, i) => keep[i])
+    const decimals = await Promise.all(tokens.map(decimalsOf))
+    const rates = factors.map((factor, i) => Number(factor) / 10 ** (36 - decimals[i]!))
+    const prices = await stablePoolPrices(client, config, tokens, block, rates)
+    const quoted = { poolId, tokens, balances, decimals, fee: Number(swapFee) / 1e18 }
+    const deviations = await Promise.all(
+      tokens.map(async (_, i) => {
+        if (i === 0) return 0
+        const price = await vaultMarginalPrice(
+          devnet.balancer.vault,
+          quoted,
+          0,
+          i,
+          client as never,
+          block,
+        )
+        return price / (prices[0]! / prices[i]!) - 1
+      }),
+    )
+    const human = balances.map((raw, i) => Number(raw) / 10 ** decimals[i]!)
+    return {
+      shares: sharesOf(human.map((b, i) => b * prices[i]!)),
+      weights: tokens.map(() => 1 / tokens.length),
+      deviations,
+      prices,
+      tvlUsd: human.reduce((total, b, i) => total + b * prices[i]!, 0),
+      decimals,
+    }
+  }
   // Curve: the pool's own get_dy for a tiny trade, fee added back, gives the marginal price.
   const spec = POOLS.find((candidate) => candidate.id === pool.id)!
   if (spec.protocol !== 'curve-stableswap') throw new Error(`unexpected pool ${pool.id}`)
@@ -265,11 +322,9 @@ async function rawSample(pool: (typeof devnet.pools)[number], block: bigint): Pr
   }
 }
 
-// rawSample reads the other protocols' pools on its own; V4 and Balancer stable pools are
-// not yet sampled independently here.
-const okPools = devnet.pools.filter(
-  (pool) => pool.protocol !== 'uniswap-v4' && pool.protocol !== 'balancer-stable',
-)
+// rawSample reads the other protocols' pools on its own; V4 pools are not yet sampled
+// independently here.
+const okPools = devnet.pools.filter((pool) => pool.protocol !== 'uniswap-v4')
 const samplesOf = new Map<string, RawSample[]>()
 
 describe.each(okPools)('$id', (pool) => {
@@ -327,7 +382,7 @@ describe.each(okPools)('$id', (pool) => {
       pool.protocol === 'uniswap-v3'
         ? ((variance / 4) * start.liquidity! * start.sqrtPrice! * start.prices[1]!) /
           10 ** start.decimals[1]!
-        : pool.protocol === 'curve-stableswap'
+        : pool.protocol === 'curve-stableswap' || pool.protocol === 'balancer-stable'
           ? undefined
           : ((variance * start.weights[0]! * start.weights[1]!) / 2) * day.metrics.tvlUsdStart
     if (expectedLvr === undefined) {

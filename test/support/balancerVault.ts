@@ -40,7 +40,10 @@ export function swapData(poolId: Hex, assetIn: Address, assetOut: Address, amoun
   })
 }
 
-/** The Vault's quote for selling `amount` of token `i` for token `j` (a simulated swap). */
+/**
+ * The Vault's quote for selling `amount` of token `i` for token `j` (a simulated swap), at
+ * `blockNumber` or the latest block.
+ */
 export async function vaultQuote(
   vault: Address,
   pool: QuotedPool,
@@ -48,11 +51,13 @@ export async function vaultQuote(
   j: number,
   amount: bigint,
   reader: Client,
+  blockNumber?: bigint,
 ): Promise<bigint> {
   const { data } = await reader.call({
     account: DEVNET_SENDER,
     to: vault,
     data: swapData(pool.poolId, pool.tokens[i]!, pool.tokens[j]!, amount),
+    ...(blockNumber !== undefined && { blockNumber }),
   })
   return BigInt(data!)
 }
@@ -67,11 +72,12 @@ export async function vaultMarginalPrice(
   i: number,
   j: number,
   reader: Client,
+  blockNumber?: bigint,
 ): Promise<number> {
   const d = pool.balances[i]! / 1_000_000n
   const [one, two] = await Promise.all([
-    vaultQuote(vault, pool, i, j, d, reader),
-    vaultQuote(vault, pool, i, j, 2n * d, reader),
+    vaultQuote(vault, pool, i, j, d, reader, blockNumber),
+    vaultQuote(vault, pool, i, j, 2n * d, reader, blockNumber),
   ])
   const price = (out: bigint, amount: bigint) =>
     Number(out) /

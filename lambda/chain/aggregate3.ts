@@ -68,7 +68,7 @@ export async function aggregate3(
       })
       const results = decodeAggregate3(data ?? '0x')
       if (results.length !== chunk.length)
-        throw new Error(`aggregate3 answered ${results.length} results for ${chunk.length} calls`)
+        throw new Error(`aggregate3 returned ${results.length} of ${chunk.length} results`)
       return results
     } catch (error) {
       const chainFailure = chainFailureIn(error)

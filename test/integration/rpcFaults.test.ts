@@ -1,5 +1,12 @@
 import { performance } from 'node:perf_hooks'
-import { decodeFunctionData, encodeFunctionData, erc20Abi, type Hex, multicall3Abi } from 'viem'
+import {
+  decodeFunctionData,
+  encodeAbiParameters,
+  encodeFunctionData,
+  erc20Abi,
+  type Hex,
+  multicall3Abi,
+} from 'viem'
 import { afterAll, beforeAll, expect, test } from 'vitest'
 import { aggregate3 } from '../../lambda/chain/aggregate3.ts'
 import { createBlockReader } from '../../lambda/chain/blockReader.ts'
@@ -206,6 +213,26 @@ test('a request body over the node limit, refused as an invalid request (anvil):
   )
   expect(value).toBe(clean)
   expect(limited.faults).toBeGreaterThan(10)
+})
+
+test('a node that answers a batch with fewer results than calls: a chain failure naming the counts, no row built', async () => {
+  // One result, whatever the batch held, encoded here with viem apart from the report's codec.
+  const short = await proxy(({ method }) =>
+    method === 'eth_call'
+      ? {
+          kind: 'result',
+          result: encodeAbiParameters(
+            [{ type: 'tuple[]', components: [{ type: 'bool' }, { type: 'bytes' }] }],
+            [[[true, '0x12']]],
+          ),
+        }
+      : undefined,
+  )
+  const { error } = await timed('every eth_call answered with one result', () =>
+    reportCsv(configFor([short.url])),
+  )
+  expect(error).toBeInstanceOf(ChainUnavailableError)
+  expect(error!.message).toMatch(/aggregate3 returned 1 of \d+ results/)
 })
 
 test('halving goes down to single calls, with the same results, reverts included', async () => {

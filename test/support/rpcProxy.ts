@@ -29,6 +29,8 @@ export type RpcFault =
     }
   /** Answer `eth_chainId` with another chain id. */
   | { readonly kind: 'chain-id'; readonly chainId: number }
+  /** A well-formed JSON-RPC answer with this result (a node that answers wrongly). */
+  | { readonly kind: 'result'; readonly result: string }
 
 /**
  * Decides the fault for a request, or `undefined` to forward it as it is.
@@ -102,6 +104,10 @@ export async function startRpcProxy(target: string, plan?: FaultPlan) {
         return
       case 'rpc-error':
         answerError(fault)
+        return
+      case 'result':
+        response.writeHead(200, { 'Content-Type': 'application/json' })
+        response.end(JSON.stringify({ jsonrpc: '2.0', id: single.id, result: fault.result }))
         return
       case 'chain-id':
         if (single.method === 'eth_chainId') {

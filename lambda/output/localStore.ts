@@ -14,10 +14,9 @@ import type { ObjectStore } from './objectStore.ts'
  */
 export function createLocalStore(root: string): ObjectStore {
   const resolve = (key: string) => path.join(path.resolve(root), ...key.split('/'))
-  const create = async (key: string, body: string | Uint8Array) => {
+  const create = (key: string, body: string | Uint8Array) => {
     const file = resolve(key)
-    await mkdir(path.dirname(file), { recursive: true })
-    await writeFile(file, body, { flag: 'wx' })
+    return intoFolderOf(file, () => writeFile(file, body, { flag: 'wx' }))
   }
   const getText = async (key: string) => {
     try {
@@ -30,9 +29,9 @@ export function createLocalStore(root: string): ObjectStore {
   return {
     async put(key, body) {
       const file = resolve(key)
-      await mkdir(path.dirname(file), { recursive: true })
       const temporary = `${file}.${randomUUID()}.tmp`
-      await writeFile(temporary, body)
+      // The folder cannot be emptied away once the temporary file is in it.
+      await intoFolderOf(temporary, () => writeFile(temporary, body))
       await rename(temporary, file)
     },
     async putIfAbsent(key, body) {
@@ -69,8 +68,7 @@ export function createLocalStore(root: string): ObjectStore {
     getText,
     async move(from, to) {
       const target = resolve(to)
-      await mkdir(path.dirname(target), { recursive: true })
-      await rename(resolve(from), target)
+      await intoFolderOf(target, () => rename(resolve(from), target))
     },
     async delete(key) {
       const file = resolve(key)
@@ -93,6 +91,24 @@ export function createLocalStore(root: string): ObjectStore {
   }
 }
 
+/**
+ * Runs a write of `file` after creating its folder. A concurrent `delete` removes the folders
+ * it empties, and may do so between the two steps: the write then fails with ENOENT and is
+ * retried into a folder made again.
+ */
+async function intoFolderOf(file: string, write: () => Promise<void>): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      // mkdir -p itself fails with ENOENT if a parent it made is removed before the child.
+      await mkdir(path.dirname(file), { recursive: true })
+      return await write()
+    } catch (error) {
+      // Past a few tries the ENOENT is not the race (a move's source is missing).
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || attempt === 5) throw error
+    }
+  }
+}
+
 /** Milliseconds after which a lock file counts as abandoned. */
 const LOCK_TTL_MS = 30_000
 
@@ -106,7 +122,10 @@ async function takeLock(lock: string): Promise<boolean> {
     await writeFile(lock, String(process.pid), { flag: 'wx' })
     return true
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
+    const code = (error as NodeJS.ErrnoException).code
+    // No folder: the object was deleted meanwhile, so there is nothing to compare against.
+    if (code === 'ENOENT') return false
+    if (code !== 'EEXIST') throw error
     const age = Date.now() - (await stat(lock).catch(() => ({ mtimeMs: 0 }))).mtimeMs
     if (age > LOCK_TTL_MS) await rm(lock, { force: true })
     return false

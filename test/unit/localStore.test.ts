@@ -16,38 +16,62 @@ afterAll(() => rm(folder, { recursive: true, force: true }))
 // A delete removes the folders it empties, as S3 has no empty folders. A write into the
 // same folder at that moment must still land: the folder it created may be gone before
 // its file is opened (this race failed a concurrent date-lock test in CI).
-test('writes into a folder that a concurrent delete is emptying all land', async () => {
-  const store = createLocalStore(folder)
-  for (let round = 0; round < 300; round++) {
-    await store.put('runs/dt=D/old.json', 'old', JSON_TYPE)
-    const key = `runs/dt=D/new-${round}.json`
-    const [created] = await Promise.all([
-      store.putIfAbsent(key, 'new', JSON_TYPE),
-      store.delete('runs/dt=D/old.json'),
-    ])
-    expect(created).toBe(true)
-    expect(await store.getText(key)).toBe('new')
-    await store.delete(key)
-  }
-  for (let round = 0; round < 300; round++) {
-    await store.put('runs/dt=D/old.json', 'old', JSON_TYPE)
-    await Promise.all([
-      store.put('runs/dt=D/put.json', 'put', JSON_TYPE),
-      store.delete('runs/dt=D/old.json'),
-    ])
-    expect(await store.getText('runs/dt=D/put.json')).toBe('put')
-    await store.delete('runs/dt=D/put.json')
-  }
-  for (let round = 0; round < 300; round++) {
-    await Promise.all([
-      store.put('runs/dt=D/old.json', 'old', JSON_TYPE),
-      store.put('staging/moved.json', 'm', JSON_TYPE),
-    ])
-    await Promise.all([
-      store.move('staging/moved.json', 'runs/dt=D/moved.json'),
-      store.delete('runs/dt=D/old.json'),
-    ])
-    expect(await store.getText('runs/dt=D/moved.json')).toBe('m')
-    await store.delete('runs/dt=D/moved.json')
-  }
-})
+// Many rounds, since each hits the window only by chance; the timeout allows a loaded machine.
+const ROUNDS = 200
+const TIMEOUT_MS = 60_000
+
+test(
+  'a create into a folder that a concurrent delete is emptying lands',
+  async () => {
+    const store = createLocalStore(path.join(folder, 'create'))
+    for (let round = 0; round < ROUNDS; round++) {
+      await store.put('runs/dt=D/old.json', 'old', JSON_TYPE)
+      const key = `runs/dt=D/new-${round}.json`
+      const [created] = await Promise.all([
+        store.putIfAbsent(key, 'new', JSON_TYPE),
+        store.delete('runs/dt=D/old.json'),
+      ])
+      expect(created).toBe(true)
+      expect(await store.getText(key)).toBe('new')
+      await store.delete(key)
+    }
+  },
+  TIMEOUT_MS,
+)
+
+test(
+  'a replacing put into a folder that a concurrent delete is emptying lands',
+  async () => {
+    const store = createLocalStore(path.join(folder, 'put'))
+    for (let round = 0; round < ROUNDS; round++) {
+      await store.put('runs/dt=D/old.json', 'old', JSON_TYPE)
+      await Promise.all([
+        store.put('runs/dt=D/put.json', 'put', JSON_TYPE),
+        store.delete('runs/dt=D/old.json'),
+      ])
+      expect(await store.getText('runs/dt=D/put.json')).toBe('put')
+      await store.delete('runs/dt=D/put.json')
+    }
+  },
+  TIMEOUT_MS,
+)
+
+test(
+  'a move into a folder that a concurrent delete is emptying lands',
+  async () => {
+    const store = createLocalStore(path.join(folder, 'move'))
+    for (let round = 0; round < ROUNDS; round++) {
+      await Promise.all([
+        store.put('runs/dt=D/old.json', 'old', JSON_TYPE),
+        store.put('staging/moved.json', 'm', JSON_TYPE),
+      ])
+      await Promise.all([
+        store.move('staging/moved.json', 'runs/dt=D/moved.json'),
+        store.delete('runs/dt=D/old.json'),
+      ])
+      expect(await store.getText('runs/dt=D/moved.json')).toBe('m')
+      await store.delete('runs/dt=D/moved.json')
+    }
+  },
+  TIMEOUT_MS,
+)

@@ -31,39 +31,23 @@ const BATCH_BYTES = 1_500_000
  * starts with the pool's address) cannot be cloned this way.
  *
  * @param wallet - a wallet on the node (for its batched JSON-RPC)
+ * @param state - the node's state (`readNodeState`)
  * @param sources - the pools to copy, each with its number of copies
  * @returns the copies' addresses, per source
  */
 export async function clonePools(
   wallet: DevnetWallet,
+  state: NodeState,
   sources: readonly { readonly address: Address; readonly copies: number }[],
 ): Promise<ClonedPool[]> {
-  const dump = (await wallet.request('anvil_dumpState')) as Hex
-  const state = JSON.parse(gunzipSync(Buffer.from(dump.slice(2), 'hex')).toString()) as {
-    accounts: Record<string, DumpedAccount>
-  }
-  const accounts = new Map(
-    Object.entries(state.accounts).map(([address, account]) => [address.toLowerCase(), account]),
-  )
-  let batch: { method: string; params: unknown[] }[] = []
-  let bytes = 0
-  const send = async () => {
-    await wallet.rpc(batch)
-    batch = []
-    bytes = 0
-  }
-  const add = async (method: string, ...params: unknown[]) => {
-    const size = JSON.stringify(params).length + 64
-    if (bytes + size > BATCH_BYTES) await send()
-    batch.push({ method, params })
-    bytes += size
-  }
+  const writer = new StorageWriter(wallet)
+  const add = (method: string, ...params: unknown[]) => writer.add(method, ...params)
   let next = 0
   const result: ClonedPool[] = []
   for (const { address, copies } of sources) {
-    const account = accounts.get(address.toLowerCase())
+    const account = state.get(address.toLowerCase())
     if (!account) throw new Error(`no account ${address} in the node's state`)
-    const tokenBalances = findTokenBalances(accounts, address)
+    const tokenBalances = findTokenBalances(state, address)
     const clones: Address[] = []
     for (let i = 0; i < copies; i++) {
       const clone = cloneAddress(next++)
@@ -71,16 +55,72 @@ export async function clonePools(
       await add('anvil_setCode', clone, account.code)
       await add('anvil_setBalance', clone, account.balance)
       for (const [slot, value] of Object.entries(account.storage)) {
-        await add('anvil_setStorageAt', clone, slot, pad32(value as Hex))
+        await writer.set(clone, slot as Hex, value)
       }
       for (const { token, slot, value } of tokenBalances) {
-        await add('anvil_setStorageAt', token, mappingKey(clone, slot), pad32(value))
+        await writer.set(token, mappingKey(clone, slot), value)
       }
     }
     result.push({ source: address, clones })
   }
-  await send()
+  await writer.flush()
   return result
+}
+
+/** The node's accounts by lower-case address, storage keys and values as 32-byte hex. */
+export type NodeState = ReadonlyMap<string, DumpedAccount>
+
+/**
+ * The whole state of an anvil node (`anvil_dumpState`), storage normalized to 32-byte words.
+ *
+ * @param wallet - a wallet on the node
+ * @returns its accounts
+ */
+export async function readNodeState(wallet: DevnetWallet): Promise<NodeState> {
+  const dump = (await wallet.request('anvil_dumpState')) as Hex
+  const state = JSON.parse(gunzipSync(Buffer.from(dump.slice(2), 'hex')).toString()) as {
+    accounts: Record<string, DumpedAccount>
+  }
+  return new Map(
+    Object.entries(state.accounts).map(([address, account]) => [
+      address.toLowerCase(),
+      {
+        ...account,
+        storage: Object.fromEntries(
+          Object.entries(account.storage).map(([slot, value]) => [
+            pad32(slot as Hex),
+            pad32(value),
+          ]),
+        ),
+      },
+    ]),
+  )
+}
+
+/** Batches anvil state writes into HTTP requests of at most `BATCH_BYTES`. */
+export class StorageWriter {
+  private batch: { method: string; params: unknown[] }[] = []
+  private bytes = 0
+
+  constructor(private readonly wallet: DevnetWallet) {}
+
+  /** Queues `anvil_setStorageAt(address, slot, value)`. */
+  set(address: Address, slot: Hex, value: Hex): Promise<void> {
+    return this.add('anvil_setStorageAt', address, pad32(slot), pad32(value))
+  }
+
+  async add(method: string, ...params: unknown[]): Promise<void> {
+    const size = JSON.stringify(params).length + 64
+    if (this.bytes + size > BATCH_BYTES) await this.flush()
+    this.batch.push({ method, params })
+    this.bytes += size
+  }
+
+  async flush(): Promise<void> {
+    await this.wallet.rpc(this.batch)
+    this.batch = []
+    this.bytes = 0
+  }
 }
 
 /** The `n`-th copy's address: `0xc10e…` followed by `n`, far from any deployed contract. */
@@ -90,7 +130,7 @@ export function cloneAddress(n: number): Address {
 
 /** Every token storage entry `balanceOf[pool]` of a mapping at slot 0..15 that is not zero. */
 function findTokenBalances(
-  accounts: ReadonlyMap<string, DumpedAccount>,
+  accounts: NodeState,
   pool: Address,
 ): { token: Address; slot: bigint; value: Hex }[] {
   const keys = new Map(
@@ -102,8 +142,8 @@ function findTokenBalances(
   const found: { token: Address; slot: bigint; value: Hex }[] = []
   for (const [token, account] of accounts) {
     for (const [key, value] of Object.entries(account.storage)) {
-      const slot = keys.get(pad32(key as Hex))
-      if (slot !== undefined) found.push({ token: token as Address, slot, value: value as Hex })
+      const slot = keys.get(key as Hex)
+      if (slot !== undefined) found.push({ token: token as Address, slot, value })
     }
   }
   return found
@@ -113,6 +153,6 @@ function mappingKey(holder: Address, slot: bigint): Hex {
   return keccak256(encodeAbiParameters([{ type: 'address' }, { type: 'uint256' }], [holder, slot]))
 }
 
-function pad32(value: Hex): Hex {
+export function pad32(value: Hex): Hex {
   return numberToHex(BigInt(value), { size: 32 })
 }

@@ -2,7 +2,8 @@
  * `npm run bench:run`: the whole daily run (config to files and rendered email) over N
  * distinct pools of every protocol on a local anvil. It builds a one-day devnet, copies its
  * Uniswap V2, Uniswap V3 and Curve pools to new addresses (code and storage, see
- * `clonePools.ts`), lets a day pass over the copies, then runs the report for that day in a
+ * `clonePools.ts`) and its Uniswap V4 pools to new keys in the `PoolManager`
+ * (`cloneV4Pools.ts`), keeps its Balancer pools as they are, lets a day pass over the copies, then runs the report for that day in a
  * fresh process per N (bundled like the Lambda function) and prints, per N: JSON-RPC
  * requests by kind, bytes, wall time by phase and peak memory. Sizes: `BENCH_SIZES`
  * (default `1000,10000`). The measured process runs with the report function's V8 flags and a
@@ -30,7 +31,9 @@ import {
   ROOT,
 } from '../infra/bundling.ts'
 import type { Config } from '../lambda/config/schema.ts'
-import { clonePools } from './clonePools.ts'
+import { poolIdOf } from '../lambda/protocols/uniswapV4/poolKey.ts'
+import { clonePools, readNodeState } from './clonePools.ts'
+import { cloneV4Pools, readPoolKeyAt } from './cloneV4Pools.ts'
 import { type RpcMeterStats, startRpcMeter } from './rpcMeter.ts'
 
 const DAY = 86_400n
@@ -61,23 +64,48 @@ try {
   const wallet = new DevnetWallet(devnet.rpcUrl)
   const baseConfig = devnetConfig(devnet)
   // Balancer pools carry their address in their pool id (an immutable checked against the
-  // Vault), and V4 pools are entries of the singleton PoolManager, so neither is copied by
-  // cloning a contract: their originals are kept instead.
-  const uncloneable = (pool: (typeof baseConfig.pools)[number]) =>
-    pool.protocol === 'balancer-weighted' ||
-    pool.protocol === 'balancer-stable' ||
-    pool.protocol === 'uniswap-v4'
-  const kept = baseConfig.pools.filter(uncloneable)
-  const sources = baseConfig.pools.filter(
-    (pool): pool is typeof pool & { address: string } =>
-      !uncloneable(pool) && pool.id !== 'misconfigured-not-a-pair' && 'address' in pool,
+  // Vault), so copying their contracts does not copy them: their originals are kept instead.
+  const isBalancer = (pool: Config['pools'][number]) =>
+    pool.protocol === 'balancer-weighted' || pool.protocol === 'balancer-stable'
+  const kept = baseConfig.pools.filter(isBalancer)
+  const contracts = baseConfig.pools.filter(
+    (pool): pool is typeof pool & { address: Address } =>
+      'address' in pool && !isBalancer(pool) && pool.id !== 'misconfigured-not-a-pair',
   )
+  const v4Pools = baseConfig.pools.filter((pool) => pool.protocol === 'uniswap-v4')
+  const sourceCount = contracts.length + v4Pools.length
   const largest = Math.max(...SIZES) - kept.length
-  const copies = sources.map((_, i) => Math.ceil((largest - i) / sources.length))
-  const cloned = await clonePools(
+  // Every source gets the same number of copies (within one), so every N mixes the protocols alike.
+  const copies = (i: number) => Math.ceil((largest - i) / sourceCount)
+  const state = await readNodeState(wallet)
+  const clonedContracts = await clonePools(
     wallet,
-    sources.map((pool, i) => ({ address: pool.address as Address, copies: copies[i]! })),
+    state,
+    contracts.map((pool, i) => ({ address: pool.address, copies: copies(i) })),
   )
+  const v4 = devnet.uniswapV4
+  const v4Keys = await Promise.all(
+    v4Pools.map((pool) => readPoolKeyAt(devnet.rpcUrl, v4.positionManager, pool.poolId)),
+  )
+  const clonedV4 = await cloneV4Pools(
+    wallet,
+    state,
+    v4.poolManager,
+    v4Keys.map((key, i) => ({ key, copies: copies(contracts.length + i) })),
+  )
+  const copiesBySource: Config['pools'][number][][] = [
+    ...clonedContracts.map(({ clones }, i) =>
+      clones.map((address, j) => ({ ...contracts[i]!, id: `${contracts[i]!.id}-${j}`, address })),
+    ),
+    ...clonedV4.map(({ clones }, i) =>
+      clones.map((key, j) => ({
+        ...v4Pools[i]!,
+        id: `${v4Pools[i]!.id}-${j}`,
+        poolId: poolIdOf(key),
+        key,
+      })),
+    ),
+  ]
   // Copies exist from the block after the simulation; the measured day starts after them.
   const day = endTime + DAY
   await wallet.mine(endTime + 60n)
@@ -124,11 +152,7 @@ try {
   try {
     for (const size of SIZES) {
       // Interleaved, so that every N mixes the protocols in the same proportions.
-      const pools = interleave(
-        cloned.map(({ clones }, i) =>
-          clones.map((address, j) => ({ ...sources[i]!, id: `${sources[i]!.id}-${j}`, address })),
-        ),
-      ).slice(0, size - kept.length)
+      const pools = interleave(copiesBySource).slice(0, size - kept.length)
       const config: Config = {
         ...baseConfig,
         chains: {

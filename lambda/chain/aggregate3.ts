@@ -14,6 +14,16 @@ export const MULTICALL3_ADDRESS: Address = '0xcA11bde05977b3631167028862bE2a1739
  */
 export const DEFAULT_MAX_CALLS_PER_REQUEST = 2500
 
+/**
+ * Calldata bytes per `eth_call`: its hex (2 characters a byte) and the JSON around it stay
+ * under anvil's 2 MiB request body, the smallest limit among nodes (geth takes 5 MB). A round
+ * of V4 pools' bitmap reads (1 KB of slots per call) would pass it well before 2,500 calls;
+ * cut beforehand, it is not refused and sent again in halves.
+ */
+export const MAX_CALLDATA_BYTES = 960 * 1024
+/** What `aggregate3` adds per call: its offset, target, allowFailure, data offset and length. */
+const CALL_OVERHEAD_BYTES = 5 * 32
+
 /** One call inside a Multicall3 `aggregate3`. */
 export interface RawCall {
   readonly to: Address
@@ -41,7 +51,8 @@ export interface Aggregate3Parameters {
 
 /**
  * Runs many view calls at one block through Multicall3's `aggregate3`, allowing each call
- * to fail on its own, in as few `eth_call`s as `maxCallsPerRequest` allows. An `eth_call`
+ * to fail on its own, in as few `eth_call`s as `maxCallsPerRequest` and `MAX_CALLDATA_BYTES`
+ * allow. An `eth_call`
  * that the node refuses for its size (gas cap, response or request too large) is sent again
  * as two halves, down to single calls; the results are the same.
  *
@@ -79,10 +90,26 @@ export async function aggregate3(
       return halves.flat()
     }
   }
-  const chunks: RawCall[][] = []
-  for (let i = 0; i < calls.length; i += maxCallsPerRequest) {
-    chunks.push(calls.slice(i, i + maxCallsPerRequest))
-  }
-  const results = await Promise.all(chunks.map(send))
+  const results = await Promise.all(requestChunks(calls, maxCallsPerRequest).map(send))
   return results.flat()
+}
+
+/** The calls cut into requests of at most `maxCalls` calls and `MAX_CALLDATA_BYTES`, in order. */
+function requestChunks(calls: readonly RawCall[], maxCalls: number): RawCall[][] {
+  const chunks: RawCall[][] = []
+  let chunk: RawCall[] = []
+  let bytes = 0
+  for (const call of calls) {
+    // The call's data, padded to whole words, and its part of the encoding.
+    const size = CALL_OVERHEAD_BYTES + Math.ceil((call.data.length - 2) / 64) * 32
+    if (chunk.length > 0 && (chunk.length === maxCalls || bytes + size > MAX_CALLDATA_BYTES)) {
+      chunks.push(chunk)
+      chunk = []
+      bytes = 0
+    }
+    chunk.push(call)
+    bytes += size
+  }
+  if (chunk.length > 0) chunks.push(chunk)
+  return chunks
 }

@@ -8,7 +8,7 @@ import {
   multicall3Abi,
 } from 'viem'
 import { afterAll, beforeAll, expect, test } from 'vitest'
-import { aggregate3 } from '../../lambda/chain/aggregate3.ts'
+import { aggregate3, MAX_CALLDATA_BYTES } from '../../lambda/chain/aggregate3.ts'
 import { createBlockReader } from '../../lambda/chain/blockReader.ts'
 import { chainClientsFor } from '../../lambda/chain/createChainClient.ts'
 import { createBlockFinder } from '../../lambda/chain/findBlockAtTimestamp.ts'
@@ -213,6 +213,31 @@ test('a request body over the node limit, refused as an invalid request (anvil):
   )
   expect(value).toBe(clean)
   expect(limited.faults).toBeGreaterThan(10)
+})
+
+test('a round whose calldata passes a node body limit goes out in requests under it, none refused', async () => {
+  // decimals() followed by 1 KB the token ignores: 3,000 calls are 3.5 MB of calldata, and
+  // anvil refuses a body over 2 MiB as an invalid request.
+  const bodies: number[] = []
+  const counting = await proxy((request) => {
+    if (request.method === 'eth_call') bodies.push(JSON.stringify(request).length)
+    return undefined
+  })
+  const token = Object.values(devnet.tokens)[0]!
+  const data =
+    `${encodeFunctionData({ abi: erc20Abi, functionName: 'decimals' })}${'ab'.repeat(1024)}` as Hex
+  // A 2 MB request can take anvil more than the fast 500 ms on a loaded machine: no retries.
+  const client = clientFor(configFor([counting.url], { timeoutMs: 30_000 }))('devnet')
+  const block = await createBlockFinder(client).lastBlockAtOrBefore(end)
+  const results = await aggregate3(client, {
+    calls: Array.from({ length: 3000 }, () => ({ to: token, data })),
+    blockNumber: block.number,
+  })
+  expect(results.every(({ success }) => success)).toBe(true)
+  expect(counting.faults).toBe(0)
+  const calldata = 3000 * (5 * 32 + Math.ceil((data.length - 2) / 64) * 32)
+  expect(bodies).toHaveLength(Math.ceil(calldata / MAX_CALLDATA_BYTES))
+  expect(Math.max(...bodies)).toBeLessThan(2 * 1024 * 1024)
 })
 
 test('a node that answers a batch with fewer results than calls: a chain failure naming the counts, no row built', async () => {

@@ -17,8 +17,10 @@ import {
  * every encode). A run encodes a million calls to a few dozen functions, so this saves a keccak
  * and an ABI scan per call. Overloaded names go through viem, which picks the overload by
  * its arguments. Results made only of one-word values (integers, addresses, booleans: most
- * getters) are read straight from the hex, as viem reads them; anything else, or anything
- * that does not look like a valid encoding, goes through viem's decoder.
+ * getters) are read straight from the hex, as viem reads them, and so are lone arrays of such
+ * values or of `bytes32` (`extsload`'s slots, Curve's balances); a `bytes32[]` argument is
+ * written straight too. Anything else, or anything that does not look like a valid encoding,
+ * goes through viem's codec.
  */
 
 interface FunctionCodec {
@@ -26,6 +28,10 @@ interface FunctionCodec {
   readonly selector: Hex
   /** One reader per output word when every output is a one-word value. */
   readonly words?: readonly WordReader[]
+  /** The element reader when the one output is an array of one-word values (`uint256[]`). */
+  readonly arrayOf?: WordReader
+  /** Whether the one input is a `bytes32[]` (V4's `extsload`: 32 slots a call). */
+  readonly bytes32ArrayInput?: boolean
 }
 
 /** A value from its 64 hex digits, or `undefined` when viem would refuse them. */
@@ -53,6 +59,12 @@ function wordReader(parameter: AbiParameter): WordReader | undefined {
   }
 }
 
+/** An array element's reader: a one-word value, or a `bytes32` as its hex. */
+function elementReader(type: string): WordReader | undefined {
+  if (type === 'bytes32') return (digits) => `0x${digits.toLowerCase()}`
+  return wordReader({ type })
+}
+
 const ZERO_WORD = '0'.repeat(64)
 const ONE_WORD = `${'0'.repeat(63)}1`
 
@@ -72,11 +84,19 @@ function codecOf(abi: Abi, functionName: string): FunctionCodec | undefined {
   let codec: FunctionCodec | undefined
   if (item && items.length === 1) {
     const readers = item.outputs.map(wordReader)
+    const [output, ...moreOutputs] = item.outputs
+    const arrayOf =
+      output && moreOutputs.length === 0 && output.type.endsWith('[]')
+        ? elementReader(output.type.slice(0, -2))
+        : undefined
     codec = {
       item,
       selector: toFunctionSelector(item),
       ...(readers.length > 0 &&
         readers.every((reader) => reader !== undefined) && { words: readers as WordReader[] }),
+      ...(arrayOf && { arrayOf }),
+      ...(item.inputs.length === 1 &&
+        item.inputs[0]!.type === 'bytes32[]' && { bytes32ArrayInput: true }),
     }
   }
   byName.set(functionName, codec)
@@ -95,6 +115,10 @@ export function encodeCall(abi: Abi, functionName: string, args?: readonly unkno
   const codec = codecOf(abi, functionName)
   if (!codec) return encodeFunctionData({ abi, functionName, args } as never)
   if (codec.item.inputs.length === 0) return codec.selector
+  if (codec.bytes32ArrayInput) {
+    const encoded = encodeBytes32Array(args?.[0])
+    if (encoded) return `${codec.selector}${encoded}`
+  }
   return `${codec.selector}${encodeAbiParameters(codec.item.inputs, args ?? []).slice(2)}`
 }
 
@@ -117,9 +141,49 @@ export function decodeCallResult(
 ): unknown {
   const codec = codecOf(abi, functionName)
   if (!codec) return decodeFunctionResult({ abi, functionName, args, data } as never)
+  if (codec.arrayOf) {
+    const array = readArray(codec.arrayOf, data)
+    if (array) return array
+  }
   const values =
     (codec.words && readWords(codec.words, data)) ?? decodeAbiParameters(codec.item.outputs, data)
   return values.length > 1 ? values : values[0]
+}
+
+/** The words of a `bytes32[]` argument (offset, length, elements), or `undefined` for viem. */
+function encodeBytes32Array(values: unknown): string | undefined {
+  if (!Array.isArray(values)) return undefined
+  const parts = new Array<string>(values.length + 2)
+  parts[0] = WORD_32
+  parts[1] = values.length.toString(16).padStart(64, '0')
+  for (let k = 0; k < values.length; k++) {
+    const value = values[k]
+    if (typeof value !== 'string' || !BYTES32.test(value)) return undefined
+    parts[k + 2] = value.slice(2)
+  }
+  return parts.join('')
+}
+
+const BYTES32 = /^0x[0-9a-fA-F]{64}$/
+/** The word 32: the offset of a lone dynamic argument or result. */
+const WORD_32 = (32).toString(16).padStart(64, '0')
+
+/**
+ * A lone array result read element by element, or `undefined` to leave the data to viem:
+ * an offset of 32, a length and exactly that many words (viem takes anything longer too).
+ */
+function readArray(reader: WordReader, data: Hex): unknown[] | undefined {
+  if (data.length < 2 + 128 || data.slice(2, 66) !== WORD_32) return undefined
+  const length = Number(`0x${data.slice(66, 130)}`)
+  if (!Number.isSafeInteger(length) || data.length !== 130 + length * 64) return undefined
+  const values = new Array(length)
+  for (let k = 0; k < length; k++) {
+    // viem gives hex in lower case; the number readers ignore case.
+    const value = reader(data.slice(130 + k * 64, 130 + (k + 1) * 64))
+    if (value === undefined) return undefined
+    values[k] = value
+  }
+  return values
 }
 
 /** The outputs read word by word, or `undefined` to leave the data to viem. */

@@ -102,3 +102,61 @@ describe('cached call codec', () => {
     }
   })
 })
+
+describe('lone arrays of one-word values', () => {
+  const abi = parseAbi([
+    'function extsload(bytes32[] slots) view returns (bytes32[] values)',
+    'function rates() view returns (uint256[])',
+    'function holders() view returns (address[])',
+    'function signed() view returns (int24[])',
+    'function flags() view returns (bool[])',
+  ])
+  const slot = (k: number) =>
+    `0x${(BigInt(k) * 0x9e3779b97f4a7c15n).toString(16).padStart(64, '0')}` as Hex
+
+  test("bytes32[] arguments encode as viem's encodeFunctionData, any case and length", () => {
+    for (const slots of [[], [slot(1)], Array.from({ length: 32 }, (_, k) => slot(k))]) {
+      expect(encodeCall(abi, 'extsload', [slots])).toBe(
+        encodeFunctionData({ abi, functionName: 'extsload', args: [slots] }),
+      )
+    }
+    const upper = [`0x${'AB'.repeat(32)}`] as Hex[]
+    expect(encodeCall(abi, 'extsload', [upper])).toBe(
+      encodeFunctionData({ abi, functionName: 'extsload', args: [upper] }),
+    )
+    // Not a bytes32: viem's refusal, not a malformed call.
+    expect(() => encodeCall(abi, 'extsload', [['0x12']])).toThrow()
+  })
+
+  test("array results decode as viem's decodeFunctionResult, and what viem refuses is refused", () => {
+    const cases = [
+      ['extsload', 'bytes32[]', [slot(3), `0x${'CD'.repeat(32)}`, slot(0)]],
+      ['rates', 'uint256[]', [0n, 1n, 2n ** 256n - 1n]],
+      ['holders', 'address[]', ['0x00000000000000000000000000000000DeaDBeef']],
+      ['signed', 'int24[]', [-887_272, 0, 887_272]],
+      ['flags', 'bool[]', [true, false]],
+      ['rates', 'uint256[]', []],
+    ] as const
+    for (const [functionName, type, values] of cases) {
+      const data = encodeAbiParameters(parseAbiParameters(type), [values as never])
+      expect(decodeCallResult(abi, functionName, undefined, data)).toEqual(
+        decodeFunctionResult({ abi, functionName, data } as never),
+      )
+      // A trailing word viem ignores, and a length past the end that viem refuses.
+      const longer = `${data}${'0'.repeat(64)}` as Hex
+      expect(decodeCallResult(abi, functionName, undefined, longer)).toEqual(
+        decodeFunctionResult({ abi, functionName, data: longer } as never),
+      )
+    }
+    const short = encodeAbiParameters(parseAbiParameters('uint256[]'), [[1n, 2n]]).slice(
+      0,
+      -64,
+    ) as Hex
+    expect(() => decodeFunctionResult({ abi, functionName: 'rates', data: short })).toThrow()
+    expect(() => decodeCallResult(abi, 'rates', undefined, short)).toThrow()
+    const badBool =
+      `0x${(32).toString(16).padStart(64, '0')}${'1'.padStart(64, '0')}${'2'.padStart(64, '0')}` as Hex
+    expect(() => decodeFunctionResult({ abi, functionName: 'flags', data: badBool })).toThrow()
+    expect(() => decodeCallResult(abi, 'flags', undefined, badBool)).toThrow()
+  })
+})

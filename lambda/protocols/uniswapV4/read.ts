@@ -13,7 +13,7 @@ import { isTickOf, type UniswapV3State } from '../uniswapV3/read.ts'
 import { extsloadAbi, positionManagerV4Abi, stateViewAbi } from './abi.ts'
 import { amountsOfAllLiquidity } from './liquidityInRanges.ts'
 import { type PoolKey, poolIdOf, poolKeyProblem } from './poolKey.ts'
-import { tickBitmapSlots } from './tickBitmapSlots.ts'
+import { loadBitmapSlotHasher, tickBitmapSlots } from './tickBitmapSlots.ts'
 
 /**
  * Bitmap words per `extsload` call: about 70k gas of cold reads, so that a full Multicall3
@@ -66,6 +66,8 @@ export async function readUniswapV4Pool(
   configuredKey?: PoolKey,
 ): Promise<UniswapV4State> {
   const { stateView } = contracts
+  // Ready while the first round is out, for the bitmap slots of the second.
+  void loadBitmapSlotHasher()
   const where = `V4 pool ${poolId} (StateView ${stateView}) at block ${reader.blockNumber}`
   const invalid = (what: string) => new ContractReadError(`${where}: ${what}`)
   const [slot0, liquidity, growth, key] = await Promise.all([

@@ -5,7 +5,8 @@
  * `clonePools.ts`) and its Uniswap V4 pools to new keys in the `PoolManager`
  * (`cloneV4Pools.ts`), keeps its Balancer pools as they are, lets a day pass over the copies, then runs the report for that day in a
  * fresh process per N (bundled like the Lambda function) and prints, per N: JSON-RPC
- * requests by kind, bytes, wall time by phase and peak memory. Sizes: `BENCH_SIZES`
+ * requests by kind, bytes, wall time by phase, peak memory, and the CPU time of the report
+ * process and of the node. Sizes: `BENCH_SIZES`
  * (default `1000,10000`). The measured process runs with the report function's V8 flags and a
  * 320 MiB old space, a 512 MB budget (`BENCH_V8_FLAGS` and `BENCH_HEAP_MB` change them, `0` for
  * no limit). `BENCH_PROFILE=heap` (or `cpu`) writes a heap (or CPU) profile of
@@ -52,6 +53,9 @@ const CALLS_PER_REQUEST = Number(process.env.BENCH_CALLS_PER_REQUEST ?? 0)
 const PROFILE = process.env.BENCH_PROFILE
 if (PROFILE !== undefined && PROFILE !== 'heap' && PROFILE !== 'cpu')
   throw new Error('BENCH_PROFILE is heap or cpu')
+/** Linux's `USER_HZ`, the unit of `/proc` CPU times (100 on every mainstream architecture). */
+const CLOCK_TICKS_PER_SECOND = 100
+
 /** Feeds stop moving when the simulation ends; the measured day is the one after. */
 const FEED_MAX_AGE_SECONDS = 3 * 86_400
 
@@ -174,7 +178,10 @@ try {
       const configFile = path.join(work, `config-${size}.json`)
       await writeFile(configFile, JSON.stringify(config))
       meter.reset()
-      rows.push(await measure(child, configFile, date, path.join(work, `out-${size}`), meter))
+      const nodeCpuBefore = await processCpuSeconds(devnet.anvil.pid)
+      const row = await measure(child, configFile, date, path.join(work, `out-${size}`), meter)
+      const nodeCpu = (await processCpuSeconds(devnet.anvil.pid)) - nodeCpuBefore
+      rows.push({ ...row, 'node CPU s': Number(nodeCpu.toFixed(1)) })
     }
   } finally {
     await meter.stop()
@@ -268,6 +275,18 @@ async function measure(
     'config KB': Math.round(size / 1024),
     'files MB': mb(figures.bytesWritten),
   }
+}
+
+/**
+ * CPU seconds (user and system) a process has used, from Linux's `/proc/PID/stat`; NaN where
+ * there is none. The node's share of a run tells its work apart from the report's.
+ */
+async function processCpuSeconds(pid: number | undefined): Promise<number> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => undefined)
+  if (pid === undefined || stat === undefined) return Number.NaN
+  // Fields 14 and 15 (utime, stime), counted after the command name's closing parenthesis.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND
 }
 
 function interleave<T>(lists: readonly (readonly T[])[]): T[] {

@@ -5,6 +5,8 @@ import { createRequire } from 'node:module'
 /** A running anvil node. */
 export interface Anvil {
   readonly rpcUrl: string
+  /** The node's process id (the benchmark reads its CPU time). */
+  readonly pid: number | undefined
   /** Stops the node (and writes `dumpState` if one was asked for). */
   stop(): Promise<void>
 }
@@ -58,6 +60,7 @@ export async function startAnvil(options: StartAnvilOptions = {}): Promise<Anvil
   const rpcUrl = await listeningUrl(child)
   return {
     rpcUrl,
+    pid: child.pid,
     async stop() {
       if (child.exitCode !== null) return
       const exited = once(child, 'exit')

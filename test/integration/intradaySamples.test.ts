@@ -1,4 +1,13 @@
-import { type Abi, type Address, erc20Abi, type Hex, isAddressEqual, parseAbi } from 'viem'
+import {
+  type Abi,
+  type Address,
+  erc20Abi,
+  type Hex,
+  isAddressEqual,
+  parseAbi,
+  slice,
+  zeroAddress,
+} from 'viem'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { type Artifact, compileContracts } from '../../devnet/compileContracts.ts'
 import { MORNING_DEPEG, POOLS } from '../../devnet/scenario.ts'
@@ -118,9 +127,17 @@ const vaultAbi = parseAbi([
   'function getPoolTokens(bytes32) view returns (address[], uint256[], uint256)',
 ])
 const virtualPriceAbi = parseAbi(['function get_virtual_price() view returns (uint256)'])
+const stateViewAbi = parseAbi([
+  'function getSlot0(bytes32) view returns (uint160, int24, uint24, uint24)',
+  'function getLiquidity(bytes32) view returns (uint128)',
+])
+const poolKeysAbi = parseAbi([
+  'function poolKeys(bytes25) view returns (address, address, uint24, int24, address)',
+])
 
 const decimalsOf = (token: Address) =>
-  token === NATIVE_TOKEN_ADDRESS
+  // The native coin: 0xEeee… in the config's prices, 0x0000… as a V4 currency.
+  token === NATIVE_TOKEN_ADDRESS || token === zeroAddress
     ? Promise.resolve(18)
     : client.readContract({ address: token, abi: erc20Abi, functionName: 'decimals' })
 
@@ -131,13 +148,30 @@ function sharesOf(values: readonly number[]): number[] {
 
 async function rawSample(pool: (typeof devnet.pools)[number], block: bigint): Promise<RawSample> {
   const at = { blockNumber: block }
-  if (pool.protocol === 'uniswap-v2' || pool.protocol === 'uniswap-v3') {
+  if (
+    pool.protocol === 'uniswap-v2' ||
+    pool.protocol === 'uniswap-v3' ||
+    pool.protocol === 'uniswap-v4'
+  ) {
     const abi = pool.protocol === 'uniswap-v2' ? v2Abi : v3Abi
-    const tokens = (await Promise.all(
-      (['token0', 'token1'] as const).map((functionName) =>
-        client.readContract({ address: pool.address, abi, functionName, ...at } as never),
-      ),
-    )) as Address[]
+    const { stateView, positionManager } = devnet.uniswapV4
+    // A V4 pool's currencies are in its key, which PositionManager recorded at its first mint.
+    const tokens =
+      pool.protocol === 'uniswap-v4'
+        ? ((
+            await client.readContract({
+              address: positionManager,
+              abi: poolKeysAbi,
+              functionName: 'poolKeys',
+              args: [slice(pool.address, 0, 25)],
+              ...at,
+            })
+          ).slice(0, 2) as Address[])
+        : ((await Promise.all(
+            (['token0', 'token1'] as const).map((functionName) =>
+              client.readContract({ address: pool.address, abi, functionName, ...at } as never),
+            ),
+          )) as Address[])
     const decimals = await Promise.all(tokens.map(decimalsOf))
     const prices = await Promise.all(
       tokens.map(async (token) => (await configuredPrice(client, config, token, block))!),
@@ -153,15 +187,38 @@ async function rawSample(pool: (typeof devnet.pools)[number], block: bigint): Pr
       })
       amounts = [Number(r0) / 10 ** decimals[0]!, Number(r1) / 10 ** decimals[1]!]
     } else {
-      const [[sqrtPriceX96], liquidity] = await Promise.all([
-        client.readContract({ address: pool.address, abi: v3Abi, functionName: 'slot0', ...at }),
-        client.readContract({
-          address: pool.address,
-          abi: v3Abi,
-          functionName: 'liquidity',
-          ...at,
-        }),
-      ])
+      const [[sqrtPriceX96], liquidity] =
+        pool.protocol === 'uniswap-v4'
+          ? await Promise.all([
+              client.readContract({
+                address: stateView,
+                abi: stateViewAbi,
+                functionName: 'getSlot0',
+                args: [pool.address],
+                ...at,
+              }),
+              client.readContract({
+                address: stateView,
+                abi: stateViewAbi,
+                functionName: 'getLiquidity',
+                args: [pool.address],
+                ...at,
+              }),
+            ])
+          : await Promise.all([
+              client.readContract({
+                address: pool.address,
+                abi: v3Abi,
+                functionName: 'slot0',
+                ...at,
+              }),
+              client.readContract({
+                address: pool.address,
+                abi: v3Abi,
+                functionName: 'liquidity',
+                ...at,
+              }),
+            ])
       const sqrtPrice = Number(sqrtPriceX96) / 2 ** 96
       // Virtual reserves of one unit of liquidity.
       amounts = [1 / sqrtPrice / 10 ** decimals[0]!, sqrtPrice / 10 ** decimals[1]!]
@@ -322,9 +379,7 @@ async function rawSample(pool: (typeof devnet.pools)[number], block: bigint): Pr
   }
 }
 
-// rawSample reads the other protocols' pools on its own; V4 pools are not yet sampled
-// independently here.
-const okPools = devnet.pools.filter((pool) => pool.protocol !== 'uniswap-v4')
+const okPools = devnet.pools
 const samplesOf = new Map<string, RawSample[]>()
 
 describe.each(okPools)('$id', (pool) => {
@@ -379,7 +434,7 @@ describe.each(okPools)('$id', (pool) => {
     expect(intraday.refVolatility).toBeCloseTo(Math.sqrt(variance), 12)
     const start = samples[0]!
     const expectedLvr =
-      pool.protocol === 'uniswap-v3'
+      pool.protocol === 'uniswap-v3' || pool.protocol === 'uniswap-v4'
         ? ((variance / 4) * start.liquidity! * start.sqrtPrice! * start.prices[1]!) /
           10 ** start.decimals[1]!
         : pool.protocol === 'curve-stableswap' || pool.protocol === 'balancer-stable'
@@ -390,7 +445,7 @@ describe.each(okPools)('$id', (pool) => {
       return
     }
     expect(intraday.lvrUsd! / expectedLvr - 1).toBeCloseTo(0, 9)
-    if (pool.protocol !== 'uniswap-v3') {
+    if (pool.protocol !== 'uniswap-v3' && pool.protocol !== 'uniswap-v4') {
       // The value the LVR scales with is the pool's value at the start.
       expect(day.metrics.tvlUsdStart / start.tvlUsd - 1).toBeCloseTo(0, 9)
     }

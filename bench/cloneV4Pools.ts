@@ -1,6 +1,5 @@
 import {
   type Address,
-  concat,
   createPublicClient,
   encodePacked,
   type Hex,
@@ -14,14 +13,12 @@ import { compressTick, wordPosition } from '../lambda/protocols/uniswapV3/math/t
 import { MAX_TICK, MIN_TICK } from '../lambda/protocols/uniswapV3/math/tickMath.ts'
 import { positionManagerV4Abi } from '../lambda/protocols/uniswapV4/abi.ts'
 import { DYNAMIC_FEE_FLAG, type PoolKey, poolIdOf } from '../lambda/protocols/uniswapV4/poolKey.ts'
+import { poolStateSlot, TICK_BITMAP_OFFSET } from '../lambda/protocols/uniswapV4/tickBitmapSlots.ts'
 import { type NodeState, StorageWriter } from './clonePools.ts'
 
-/** `StateLibrary.POOLS_SLOT`: `mapping(PoolId => Pool.State)` in `PoolManager`'s storage. */
-const POOLS_SLOT = numberToHex(6, { size: 32 })
 /** `Pool.State`: slot0, feeGrowthGlobal0X128, feeGrowthGlobal1X128, liquidity, then mappings. */
 const STATE_WORDS = 4n
 const TICKS_OFFSET = 4n
-const TICK_BITMAP_OFFSET = 5n
 /** `Pool.TickInfo`: liquidityGross and liquidityNet, then the two fee growths outside. */
 const TICK_INFO_WORDS = 3n
 /** Where `slot0` keeps the LP fee: its top 24 bits (after price, tick and protocol fee). */
@@ -116,10 +113,6 @@ function cloneKey(key: PoolKey, n: number): PoolKey {
     return { ...key, hooks: numberToHex(hooks, { size: 20 }) }
   }
   return { ...key, fee: key.fee + n }
-}
-
-function poolStateSlot(poolId: Hex): bigint {
-  return BigInt(keccak256(concat([poolId, POOLS_SLOT])))
 }
 
 /** `keccak256(int256(key) . slot)`: an entry of a mapping keyed by a signed integer. */

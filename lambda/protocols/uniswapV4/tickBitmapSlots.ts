@@ -4,7 +4,17 @@ import { bytesToHex, concat, type Hex, hexToBytes, keccak256, numberToHex } from
 /** `StateLibrary.POOLS_SLOT`: the `PoolManager` storage slot of `mapping(PoolId => Pool.State)`. */
 const POOLS_SLOT = numberToHex(6, { size: 32 })
 /** `StateLibrary.TICK_BITMAP_OFFSET`: where `tickBitmap` sits in `Pool.State`. */
-const TICK_BITMAP_OFFSET = 5n
+export const TICK_BITMAP_OFFSET = 5n
+
+/**
+ * Where a pool's `Pool.State` starts in `PoolManager`'s storage: `keccak256(poolId . POOLS_SLOT)`.
+ *
+ * @param poolId - the pool's 32-byte id
+ * @returns the slot
+ */
+export function poolStateSlot(poolId: Hex): bigint {
+  return BigInt(keccak256(concat([poolId, POOLS_SLOT])))
+}
 
 /** The WebAssembly Keccak-256 hasher, once instantiated; viem's hashes until then. */
 let wasmKeccak: IHasher | undefined
@@ -41,7 +51,7 @@ export function loadBitmapSlotHasher(): Promise<void> {
  * @returns one slot per word, in order
  */
 export function tickBitmapSlots(poolId: Hex, words: readonly number[]): Hex[] {
-  const stateSlot = BigInt(keccak256(concat([poolId, POOLS_SLOT])))
+  const stateSlot = poolStateSlot(poolId)
   const input = new Uint8Array(64)
   input.set(hexToBytes(numberToHex(stateSlot + TICK_BITMAP_OFFSET, { size: 32 })), 32)
   const hasher = wasmKeccak

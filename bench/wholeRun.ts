@@ -2,8 +2,9 @@
  * `npm run bench:run`: the whole daily run (config to files and rendered email) over N
  * distinct pools of every protocol on a local anvil. It builds a one-day devnet, copies its
  * Uniswap V2, Uniswap V3 and Curve pools to new addresses (code and storage, see
- * `clonePools.ts`) and its Uniswap V4 pools to new keys in the `PoolManager`
- * (`cloneV4Pools.ts`), keeps its Balancer pools as they are, lets a day pass over the copies, then runs the report for that day in a
+ * `clonePools.ts`), its Balancer pools to new addresses and pool ids in the Vault
+ * (`cloneBalancerPools.ts`) and its Uniswap V4 pools to new keys in the `PoolManager`
+ * (`cloneV4Pools.ts`), lets a day pass over the copies, then runs the report for that day in a
  * fresh process per N (bundled like the Lambda function) and prints, per N: JSON-RPC
  * requests by kind, bytes, wall time by phase, peak memory, and the CPU time of the report
  * process and of the node. Sizes: `BENCH_SIZES`
@@ -33,6 +34,7 @@ import {
 } from '../infra/bundling.ts'
 import type { Config } from '../lambda/config/schema.ts'
 import { poolIdOf } from '../lambda/protocols/uniswapV4/poolKey.ts'
+import { cloneBalancerPools } from './cloneBalancerPools.ts'
 import { clonePools, readNodeState } from './clonePools.ts'
 import { cloneV4Pools, readPoolKeyAt } from './cloneV4Pools.ts'
 import { type RpcMeterStats, startRpcMeter } from './rpcMeter.ts'
@@ -67,25 +69,31 @@ const devnet = await buildDevnet({ days: 1, endTime })
 try {
   const wallet = new DevnetWallet(devnet.rpcUrl)
   const baseConfig = devnetConfig(devnet)
-  // Balancer pools carry their address in their pool id (an immutable checked against the
-  // Vault), so copying their contracts does not copy them: their originals are kept instead.
   const isBalancer = (pool: Config['pools'][number]) =>
     pool.protocol === 'balancer-weighted' || pool.protocol === 'balancer-stable'
-  const kept = baseConfig.pools.filter(isBalancer)
-  const contracts = baseConfig.pools.filter(
+  const addressed = baseConfig.pools.filter(
     (pool): pool is typeof pool & { address: Address } =>
-      'address' in pool && !isBalancer(pool) && pool.id !== 'misconfigured-not-a-pair',
+      'address' in pool && pool.id !== 'misconfigured-not-a-pair',
   )
+  const contracts = addressed.filter((pool) => !isBalancer(pool))
+  const balancer = addressed.filter(isBalancer)
   const v4Pools = baseConfig.pools.filter((pool) => pool.protocol === 'uniswap-v4')
-  const sourceCount = contracts.length + v4Pools.length
-  const largest = Math.max(...SIZES) - kept.length
+  const sources = [...contracts, ...balancer, ...v4Pools]
+  const largest = Math.max(...SIZES)
   // Every source gets the same number of copies (within one), so every N mixes the protocols alike.
-  const copies = (i: number) => Math.ceil((largest - i) / sourceCount)
+  const copies = (pool: (typeof sources)[number]) =>
+    Math.ceil((largest - sources.indexOf(pool)) / sources.length)
   const state = await readNodeState(wallet)
   const clonedContracts = await clonePools(
     wallet,
     state,
-    contracts.map((pool, i) => ({ address: pool.address, copies: copies(i) })),
+    contracts.map((pool) => ({ address: pool.address, copies: copies(pool) })),
+  )
+  const clonedBalancer = await cloneBalancerPools(
+    wallet,
+    devnet.rpcUrl,
+    state,
+    balancer.map((pool) => ({ address: pool.address, copies: copies(pool) })),
   )
   const v4 = devnet.uniswapV4
   const v4Keys = await Promise.all(
@@ -95,12 +103,15 @@ try {
     wallet,
     state,
     v4.poolManager,
-    v4Keys.map((key, i) => ({ key, copies: copies(contracts.length + i) })),
+    v4Keys.map((key, i) => ({ key, copies: copies(v4Pools[i]!) })),
   )
+  const byAddress =
+    (pools: readonly (typeof addressed)[number][]) =>
+    ({ clones }: { clones: readonly Address[] }, i: number) =>
+      clones.map((address, j) => ({ ...pools[i]!, id: `${pools[i]!.id}-${j}`, address }))
   const copiesBySource: Config['pools'][number][][] = [
-    ...clonedContracts.map(({ clones }, i) =>
-      clones.map((address, j) => ({ ...contracts[i]!, id: `${contracts[i]!.id}-${j}`, address })),
-    ),
+    ...clonedContracts.map(byAddress(contracts)),
+    ...clonedBalancer.map(byAddress(balancer)),
     ...clonedV4.map(({ clones }, i) =>
       clones.map((key, j) => ({
         ...v4Pools[i]!,
@@ -156,7 +167,7 @@ try {
   try {
     for (const size of SIZES) {
       // Interleaved, so that every N mixes the protocols in the same proportions.
-      const pools = interleave(copiesBySource).slice(0, size - kept.length)
+      const pools = interleave(copiesBySource).slice(0, size)
       const config: Config = {
         ...baseConfig,
         chains: {
@@ -173,7 +184,7 @@ try {
             source.chainlink ? { ...source, maxAgeSeconds: FEED_MAX_AGE_SECONDS } : source,
           ]),
         ),
-        pools: [...kept, ...pools],
+        pools,
       }
       const configFile = path.join(work, `config-${size}.json`)
       await writeFile(configFile, JSON.stringify(config))

@@ -1,5 +1,6 @@
-import type { Address } from 'viem'
+import type { Address, Hex } from 'viem'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { cloneBalancerPools } from '../../bench/cloneBalancerPools.ts'
 import { clonePools, readNodeState } from '../../bench/clonePools.ts'
 import { cloneV4Pools, readPoolKeyAt } from '../../bench/cloneV4Pools.ts'
 import type { Anvil } from '../../devnet/anvil.ts'
@@ -28,6 +29,15 @@ beforeAll(async () => {
       config.pools.find((pool) => pool.protocol === protocol) as PoolConfig & { address: Address },
   )
   const v4 = config.pools.filter((pool) => pool.protocol === 'uniswap-v4')
+  const balancer = config.pools.filter(
+    (pool) => pool.protocol === 'balancer-weighted' || pool.protocol === 'balancer-stable',
+  )
+  const clonedBalancer = await cloneBalancerPools(
+    wallet,
+    node.rpcUrl,
+    state,
+    balancer.map((pool) => ({ address: pool.address, copies: 2 })),
+  )
   const clonedContracts = await clonePools(
     wallet,
     state,
@@ -48,6 +58,9 @@ beforeAll(async () => {
       source: contracts[i]!,
       copy: { ...contracts[i]!, address: address! },
     })),
+    ...clonedBalancer.flatMap(({ clones }, i) =>
+      clones.map((address) => ({ source: balancer[i]!, copy: { ...balancer[i]!, address } })),
+    ),
     ...clonedV4.flatMap(({ clones }, i) =>
       // Copies have no PositionManager record, so they carry their keys, and so does the source.
       clones.map((key) => ({
@@ -72,6 +85,8 @@ describe('the benchmark pool copies', () => {
       'uniswap-v2',
       'uniswap-v3',
       'curve-stableswap',
+      ...Array(4).fill('balancer-weighted'),
+      ...Array(8).fill('balancer-stable'),
       'uniswap-v4',
       'uniswap-v4',
       'uniswap-v4',
@@ -85,6 +100,13 @@ describe('the benchmark pool copies', () => {
       }
       const [original, cloned] = await Promise.all([read(source), read(copy)])
       expect(cloned.calls, copy.id).toBe(original.calls)
+      if (copy.protocol === 'balancer-weighted' || copy.protocol === 'balancer-stable') {
+        // A copy's pool id is its own address followed by its source's specialization and nonce.
+        const { poolId } = original.state as unknown as { poolId: Hex }
+        const ownId = `${copy.address.toLowerCase()}${poolId.slice(42)}`
+        expect(cloned.state, copy.id).toEqual({ ...original.state, poolId: ownId })
+        continue
+      }
       if (copy.protocol !== 'uniswap-v4') {
         const expected =
           'address' in original.state

@@ -17,8 +17,9 @@ import {
  * every encode). A run encodes a million calls to a few dozen functions, so this saves a keccak
  * and an ABI scan per call. Overloaded names go through viem, which picks the overload by
  * its arguments. Results made only of one-word values (integers, addresses, booleans: most
- * getters) are read straight from the hex, as viem reads them, and so are lone arrays of such
- * values or of `bytes32` (`extsload`'s slots, Curve's balances); a `bytes32[]` argument is
+ * getters) are read straight from the hex, as viem reads them, and so are results that mix
+ * such values with arrays of them or of `bytes32` (`extsload`'s slots, Balancer's pool
+ * tokens and balances); a `bytes32[]` argument is
  * written straight too. Anything else, or anything that does not look like a valid encoding,
  * goes through viem's codec.
  */
@@ -28,14 +29,23 @@ interface FunctionCodec {
   readonly selector: Hex
   /** One reader per output word when every output is a one-word value. */
   readonly words?: readonly WordReader[]
-  /** The element reader when the one output is an array of one-word values (`uint256[]`). */
-  readonly arrayOf?: WordReader
+  /**
+   * One reader per output when each is a one-word value or an array of them, arrays among
+   * them (`uint256[]`, Balancer's `getPoolTokens`: `address[], uint256[], uint256`).
+   */
+  readonly parts?: readonly Part[]
   /** Whether the one input is a `bytes32[]` (V4's `extsload`: 32 slots a call). */
   readonly bytes32ArrayInput?: boolean
 }
 
 /** A value from its 64 hex digits, or `undefined` when viem would refuse them. */
 type WordReader = (digits: string) => unknown
+
+/** An output read in place (one word) or through its offset (an array of words). */
+interface Part {
+  readonly array: boolean
+  readonly reader: WordReader
+}
 
 const TWO_256 = 1n << 256n
 
@@ -84,17 +94,18 @@ function codecOf(abi: Abi, functionName: string): FunctionCodec | undefined {
   let codec: FunctionCodec | undefined
   if (item && items.length === 1) {
     const readers = item.outputs.map(wordReader)
-    const [output, ...moreOutputs] = item.outputs
-    const arrayOf =
-      output && moreOutputs.length === 0 && output.type.endsWith('[]')
-        ? elementReader(output.type.slice(0, -2))
-        : undefined
+    const parts = item.outputs.map((output): Part | undefined => {
+      const array = output.type.endsWith('[]')
+      const reader = array ? elementReader(output.type.slice(0, -2)) : wordReader(output)
+      return reader && { array, reader }
+    })
     codec = {
       item,
       selector: toFunctionSelector(item),
       ...(readers.length > 0 &&
         readers.every((reader) => reader !== undefined) && { words: readers as WordReader[] }),
-      ...(arrayOf && { arrayOf }),
+      ...(parts.some((part) => part?.array) &&
+        parts.every((part) => part !== undefined) && { parts: parts as Part[] }),
       ...(item.inputs.length === 1 &&
         item.inputs[0]!.type === 'bytes32[]' && { bytes32ArrayInput: true }),
     }
@@ -141,12 +152,10 @@ export function decodeCallResult(
 ): unknown {
   const codec = codecOf(abi, functionName)
   if (!codec) return decodeFunctionResult({ abi, functionName, args, data } as never)
-  if (codec.arrayOf) {
-    const array = readArray(codec.arrayOf, data)
-    if (array) return array
-  }
   const values =
-    (codec.words && readWords(codec.words, data)) ?? decodeAbiParameters(codec.item.outputs, data)
+    (codec.words && readWords(codec.words, data)) ??
+    (codec.parts && readParts(codec.parts, data)) ??
+    decodeAbiParameters(codec.item.outputs, data)
   return values.length > 1 ? values : values[0]
 }
 
@@ -165,23 +174,41 @@ function encodeBytes32Array(values: unknown): string | undefined {
 }
 
 const BYTES32 = /^0x[0-9a-fA-F]{64}$/
-/** The word 32: the offset of a lone dynamic argument or result. */
+/** The word 32: the offset of a lone dynamic argument. */
 const WORD_32 = (32).toString(16).padStart(64, '0')
 
 /**
- * A lone array result read element by element, or `undefined` to leave the data to viem:
- * an offset of 32, a length and exactly that many words (viem takes anything longer too).
+ * Outputs of one-word values and arrays of them, read from the hex, or `undefined` to leave
+ * the data to viem: an array's head word is its offset, where its length and elements are.
+ * Like viem, data past the last value is ignored and data that ends early is refused.
  */
-function readArray(reader: WordReader, data: Hex): unknown[] | undefined {
-  if (data.length < 2 + 128 || data.slice(2, 66) !== WORD_32) return undefined
-  const length = Number(`0x${data.slice(66, 130)}`)
-  if (!Number.isSafeInteger(length) || data.length !== 130 + length * 64) return undefined
-  const values = new Array(length)
-  for (let k = 0; k < length; k++) {
-    // viem gives hex in lower case; the number readers ignore case.
-    const value = reader(data.slice(130 + k * 64, 130 + (k + 1) * 64))
-    if (value === undefined) return undefined
-    values[k] = value
+function readParts(parts: readonly Part[], data: Hex): unknown[] | undefined {
+  const digits = data.length - 2
+  if (digits < parts.length * 64) return undefined
+  const wordAt = (byte: number) => data.slice(2 + byte * 2, 2 + byte * 2 + 64)
+  const values = new Array(parts.length)
+  for (let k = 0; k < parts.length; k++) {
+    const { array, reader } = parts[k]!
+    const head = wordAt(k * 32)
+    if (!array) {
+      const value = reader(head.toLowerCase())
+      if (value === undefined) return undefined
+      values[k] = value
+      continue
+    }
+    const offset = Number(`0x${head}`)
+    if (!Number.isSafeInteger(offset) || offset % 32 !== 0 || (offset + 32) * 2 > digits)
+      return undefined
+    const length = Number(`0x${wordAt(offset)}`)
+    if (!Number.isSafeInteger(length) || (offset + 32 + length * 32) * 2 > digits) return undefined
+    const elements = new Array(length)
+    for (let e = 0; e < length; e++) {
+      // viem gives hex in lower case; the number readers ignore case.
+      const value = reader(wordAt(offset + 32 + e * 32))
+      if (value === undefined) return undefined
+      elements[e] = value
+    }
+    values[k] = elements
   }
   return values
 }

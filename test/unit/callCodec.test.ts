@@ -160,3 +160,46 @@ describe('lone arrays of one-word values', () => {
     expect(() => decodeCallResult(abi, 'flags', undefined, badBool)).toThrow()
   })
 })
+
+test("results that mix words and arrays (Balancer's getPoolTokens) decode as viem's, and what viem refuses is refused", () => {
+  const abi = parseAbi([
+    'function getPoolTokens(bytes32) view returns (address[] tokens, uint256[] balances, uint256 lastChangeBlock)',
+    'function mixed() view returns (uint8, int24[], bool)',
+  ])
+  const tokens = [
+    '0x00000000000000000000000000000000DeaDBeef',
+    '0xcA11bde05977b3631167028862bE2a173976CA11',
+  ] as const
+  const cases = [
+    [
+      'getPoolTokens',
+      'address[], uint256[], uint256',
+      [tokens, [10n ** 24n, 2n ** 256n - 1n], 123n],
+    ],
+    ['getPoolTokens', 'address[], uint256[], uint256', [[], [], 0n]],
+    ['mixed', 'uint8, int24[], bool', [7, [-887_272, 5], true]],
+  ] as const
+  for (const [functionName, types, values] of cases) {
+    const data = encodeAbiParameters(parseAbiParameters(types), values as never)
+    for (const variant of [data, `${data}${'0'.repeat(64)}` as Hex]) {
+      expect(decodeCallResult(abi, functionName, [], variant)).toEqual(
+        decodeFunctionResult({ abi, functionName, data: variant } as never),
+      )
+    }
+  }
+  const data = encodeAbiParameters(parseAbiParameters('address[], uint256[], uint256'), [
+    tokens,
+    [1n, 2n],
+    3n,
+  ])
+  const refused = [
+    data.slice(0, -64), // the last element cut off
+    `0x${(2n ** 64n).toString(16).padStart(64, '0')}${data.slice(66)}`, // an offset past the end
+  ] as Hex[]
+  for (const variant of refused) {
+    expect(() =>
+      decodeFunctionResult({ abi, functionName: 'getPoolTokens', data: variant }),
+    ).toThrow()
+    expect(() => decodeCallResult(abi, 'getPoolTokens', [], variant)).toThrow()
+  }
+})

@@ -52,9 +52,8 @@ export interface Aggregate3Parameters {
 /**
  * Runs many view calls at one block through Multicall3's `aggregate3`, allowing each call
  * to fail on its own, in as few `eth_call`s as `maxCallsPerRequest` and `MAX_CALLDATA_BYTES`
- * allow. An `eth_call`
- * that the node refuses for its size (gas cap, response or request too large) is sent again
- * as two halves, down to single calls; the results are the same.
+ * allow. An `eth_call` that the node refuses for its size (gas cap, response or request too
+ * large) is sent again as two halves, down to single calls; the results are the same.
  *
  * @param client - viem public client of the chain
  * @param parameters - the calls, the block, and the batching limits

@@ -19,9 +19,8 @@ import {
  * its arguments. Results made only of one-word values (integers, addresses, booleans: most
  * getters) are read straight from the hex, as viem reads them, and so are results that mix
  * such values with arrays of them or of `bytes32` (`extsload`'s slots, Balancer's pool
- * tokens and balances); a `bytes32[]` argument is
- * written straight too. Anything else, or anything that does not look like a valid encoding,
- * goes through viem's codec.
+ * tokens and balances); a `bytes32[]` argument is written straight too. Anything else, or
+ * anything that does not look like a valid encoding, goes through viem's codec.
  */
 
 interface FunctionCodec {

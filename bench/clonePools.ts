@@ -41,7 +41,6 @@ export async function clonePools(
   sources: readonly { readonly address: Address; readonly copies: number }[],
 ): Promise<ClonedPool[]> {
   const writer = new StorageWriter(wallet)
-  const add = (method: string, ...params: unknown[]) => writer.add(method, ...params)
   let next = 0
   const result: ClonedPool[] = []
   for (const { address, copies } of sources) {
@@ -52,8 +51,8 @@ export async function clonePools(
     for (let i = 0; i < copies; i++) {
       const clone = cloneAddress(next++)
       clones.push(clone)
-      await add('anvil_setCode', clone, account.code)
-      await add('anvil_setBalance', clone, account.balance)
+      await writer.add('anvil_setCode', clone, account.code)
+      await writer.add('anvil_setBalance', clone, account.balance)
       for (const [slot, value] of Object.entries(account.storage)) {
         await writer.set(clone, slot as Hex, value)
       }

@@ -2,6 +2,7 @@ import { custom, HttpRequestError, hexToNumber, RpcRequestError } from 'viem'
 import { ChainUnavailableError } from '../errors.ts'
 import { isBatchTooLarge } from './isBatchTooLarge.ts'
 import { isStateUnavailable } from './isStateUnavailable.ts'
+import { parseJsonRpcAnswer } from './jsonRpcAnswer.ts'
 import { backoffDelayMs, retryAfterMs } from './retryTiming.ts'
 import type { RunDeadline } from './runDeadline.ts'
 import { createSemaphore } from './semaphore.ts'
@@ -9,6 +10,18 @@ import { createSemaphore } from './semaphore.ts'
 /** Counts the JSON-RPC requests a client sends (retries included; chain id checks not). */
 export interface RequestCounter {
   count: number
+}
+
+/** One HTTP exchange with a URL, as a meter sees it (every try, chain id checks included). */
+export interface RpcExchange {
+  readonly method: string
+  readonly params: unknown
+  /** The request's JSON, in UTF-8 bytes. */
+  readonly requestBytes: number
+  /** The answer's body, in bytes; 0 when none came. */
+  readonly responseBytes: number
+  /** From sending the request to reading the whole answer or giving up. */
+  readonly durationMs: number
 }
 
 export interface RpcTransportParameters {
@@ -34,6 +47,8 @@ export interface RpcTransportParameters {
   /** When it passes, every request rejects with its `RunTimeoutError`. */
   readonly deadline?: RunDeadline | undefined
   readonly counter?: RequestCounter | undefined
+  /** Called after every exchange: metering on the client's side, where it costs no copy. */
+  readonly onExchange?: ((exchange: RpcExchange) => void) | undefined
   /** @default Math.random */
   readonly random?: () => number
 }
@@ -99,6 +114,7 @@ export function rpcTransport({
   retryDelayMs = 500,
   deadline,
   counter,
+  onExchange,
   random = Math.random,
 }: RpcTransportParameters) {
   const endpoints: Endpoint[] = urls.map((url, i) => ({
@@ -138,20 +154,32 @@ export function rpcTransport({
       throw deadline!.error()
     }
     const timeout = AbortSignal.timeout(timeoutMs)
+    const json = JSON.stringify(body)
+    const sentAt = performance.now()
+    let responseBytes = 0
     try {
       const response = await fetch(endpoint.url, {
         method: 'POST',
         headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify(body),
+        body: json,
         signal: deadline ? AbortSignal.any([deadline.signal, timeout]) : timeout,
       })
-      return readResponse(endpoint, body, response, await response.text())
+      const answer = new Uint8Array(await response.arrayBuffer())
+      responseBytes = answer.byteLength
+      return readResponse(endpoint, body, response, answer)
     } catch (error) {
       checkDeadline()
       if (timeout.aborted) return { kind: 'transient', reason: `no answer in ${timeoutMs} ms` }
       return { kind: 'transient', reason: `connection failed (${connectionCode(error)})` }
     } finally {
       release()
+      onExchange?.({
+        method: body.method,
+        params: body.params,
+        requestBytes: Buffer.byteLength(json),
+        responseBytes,
+        durationMs: performance.now() - sentAt,
+      })
     }
   }
 
@@ -260,7 +288,7 @@ function readResponse(
   endpoint: Endpoint,
   body: JsonRpcBody,
   response: Response,
-  text: string,
+  answer: Uint8Array,
 ): Outcome {
   const { status } = response
   if (status === 408 || status === 429 || status >= 500) {
@@ -273,7 +301,7 @@ function readResponse(
   }
   let json: { result?: unknown; error?: { code?: unknown; message?: unknown; data?: unknown } }
   try {
-    json = JSON.parse(text)
+    json = parseJsonRpcAnswer(answer) as typeof json
   } catch {
     json = {}
   }

@@ -37,7 +37,6 @@ import { poolIdOf } from '../lambda/protocols/uniswapV4/poolKey.ts'
 import { cloneBalancerPools } from './cloneBalancerPools.ts'
 import { clonePools, readNodeState } from './clonePools.ts'
 import { cloneV4Pools, readPoolKeyAt } from './cloneV4Pools.ts'
-import { type RpcMeterStats, startRpcMeter } from './rpcMeter.ts'
 
 const DAY = 86_400n
 const SIZES = (process.env.BENCH_SIZES ?? '1000,10000').split(',').map(Number)
@@ -135,7 +134,6 @@ try {
     `Devnet and ${largest} pool copies ready in ${seconds(performance.now() - setupStarted)}; measuring ${date}.\n`,
   )
 
-  const meter = await startRpcMeter(devnet.rpcUrl)
   // Inside the repository, so that the bundle finds what it loads from node_modules at run
   // time (resvg's WebAssembly), as the Lambda finds it beside its bundle.
   const child = path.join(ROOT, '.devnet', 'bench', 'child.mjs')
@@ -164,38 +162,33 @@ try {
     logLevel: 'error',
   })
   const rows = []
-  try {
-    for (const size of SIZES) {
-      // Interleaved, so that every N mixes the protocols in the same proportions.
-      const pools = interleave(copiesBySource).slice(0, size)
-      const config: Config = {
-        ...baseConfig,
-        chains: {
-          devnet: {
-            chainId: 31337,
-            uniswapV4: baseConfig.chains.devnet!.uniswapV4,
-            rpcUrl: meter.url,
-            ...(CALLS_PER_REQUEST && { maxCallsPerRequest: CALLS_PER_REQUEST }),
-          },
+  for (const size of SIZES) {
+    // Interleaved, so that every N mixes the protocols in the same proportions.
+    const pools = interleave(copiesBySource).slice(0, size)
+    const config: Config = {
+      ...baseConfig,
+      chains: {
+        devnet: {
+          chainId: 31337,
+          uniswapV4: baseConfig.chains.devnet!.uniswapV4,
+          rpcUrl: devnet.rpcUrl,
+          ...(CALLS_PER_REQUEST && { maxCallsPerRequest: CALLS_PER_REQUEST }),
         },
-        prices: Object.fromEntries(
-          Object.entries(baseConfig.prices).map(([key, source]) => [
-            key,
-            source.chainlink ? { ...source, maxAgeSeconds: FEED_MAX_AGE_SECONDS } : source,
-          ]),
-        ),
-        pools,
-      }
-      const configFile = path.join(work, `config-${size}.json`)
-      await writeFile(configFile, JSON.stringify(config))
-      meter.reset()
-      const nodeCpuBefore = await processCpuSeconds(devnet.anvil.pid)
-      const row = await measure(child, configFile, date, path.join(work, `out-${size}`), meter)
-      const nodeCpu = (await processCpuSeconds(devnet.anvil.pid)) - nodeCpuBefore
-      rows.push({ ...row, 'node CPU s': Number(nodeCpu.toFixed(1)) })
+      },
+      prices: Object.fromEntries(
+        Object.entries(baseConfig.prices).map(([key, source]) => [
+          key,
+          source.chainlink ? { ...source, maxAgeSeconds: FEED_MAX_AGE_SECONDS } : source,
+        ]),
+      ),
+      pools,
     }
-  } finally {
-    await meter.stop()
+    const configFile = path.join(work, `config-${size}.json`)
+    await writeFile(configFile, JSON.stringify(config))
+    const nodeCpuBefore = await processCpuSeconds(devnet.anvil.pid)
+    const row = await measure(child, configFile, date, path.join(work, `out-${size}`))
+    const nodeCpu = (await processCpuSeconds(devnet.anvil.pid)) - nodeCpuBefore
+    rows.push({ ...row, 'node CPU s': Number(nodeCpu.toFixed(1)) })
   }
   console.table(rows)
 } finally {
@@ -203,16 +196,9 @@ try {
   await rm(work, { recursive: true, force: true })
 }
 
-async function measure(
-  child: string,
-  configFile: string,
-  date: string,
-  out: string,
-  meter: { stats(): RpcMeterStats },
-) {
+async function measure(child: string, configFile: string, date: string, out: string) {
   const profiles = path.join(ROOT, 'bench', 'profiles')
   await mkdir(profiles, { recursive: true })
-  // Asynchronous: the meter answers the child's requests from this process's event loop.
   const run = await promisify(execFile)(
     process.execPath,
     [
@@ -252,8 +238,17 @@ async function measure(
     bytesWritten: number
     heapAt: Record<string, number>
     cpuMs: number
+    /** What the child's transport metered (see `wholeRunChild.ts`). */
+    rpc: {
+      byMethod: Record<string, number>
+      callsByBlock: Record<string, number>
+      requestBytes: number
+      responseBytes: number
+      firstCallAt: number
+      lastCallAnsweredAt: number
+    }
   }
-  const rpc = meter.stats()
+  const { rpc } = figures
   const pools = figures.poolsOk + figures.poolsFailed
   process.stdout.write(
     `${pools} pools, heap in use: ${Object.entries(figures.heapAt)
@@ -272,6 +267,7 @@ async function measure(
     'JSON-RPC': total,
     'block search': total - (rpc.byMethod.eth_call ?? 0),
     'eth_call per block': blocks.join('/'),
+    'request MB': mb(rpc.requestBytes),
     'response MB': mb(rpc.responseBytes),
     'config ms': ms(figures.started, figures.configLoaded),
     'block search ms': ms(figures.configLoaded, rpc.firstCallAt!),

@@ -6,7 +6,7 @@
  */
 import path from 'node:path'
 import { getHeapStatistics, writeHeapSnapshot } from 'node:v8'
-import { createChainClient } from '../lambda/chain/createChainClient.ts'
+import { createChainClient, type RpcExchange } from '../lambda/chain/createChainClient.ts'
 import { loadConfigFile } from '../lambda/config/loadConfig.ts'
 import { createLocalDigestSender } from '../lambda/email/localDigestSender.ts'
 import { loadDigestRenderer } from '../lambda/email/renderDigest.ts'
@@ -48,6 +48,32 @@ const { config, configHash } = await loadConfigFile(configFile)
 const configLoaded = now()
 markHeap('config loaded')
 
+/** What went over JSON-RPC, metered by the transport (a relay would share the two cores). */
+const rpc = {
+  httpRequests: 0,
+  byMethod: {} as Record<string, number>,
+  /** `eth_call`s by the block they are pinned to. */
+  callsByBlock: {} as Record<string, number>,
+  requestBytes: 0,
+  responseBytes: 0,
+  /** Epoch milliseconds when the first `eth_call` was sent and the last one answered. */
+  firstCallAt: 0,
+  lastCallAnsweredAt: 0,
+}
+const meter = ({ method, params, requestBytes, responseBytes, durationMs }: RpcExchange) => {
+  const answeredAt = now()
+  rpc.httpRequests++
+  rpc.byMethod[method] = (rpc.byMethod[method] ?? 0) + 1
+  rpc.requestBytes += requestBytes
+  rpc.responseBytes += responseBytes
+  if (method !== 'eth_call') return
+  const block = String((params as unknown[] | undefined)?.[1] ?? 'latest')
+  rpc.callsByBlock[block] = (rpc.callsByBlock[block] ?? 0) + 1
+  const sentAt = answeredAt - durationMs
+  rpc.firstCallAt = rpc.firstCallAt ? Math.min(rpc.firstCallAt, sentAt) : sentAt
+  rpc.lastCallAnsweredAt = Math.max(rpc.lastCallAnsweredAt, answeredAt)
+}
+
 const marks = { firstPut: 0, manifestWritten: 0, renderMs: 0, sendMs: 0, bytesWritten: 0 }
 const local = createLocalStore(out)
 const store: ObjectStore = {
@@ -75,6 +101,7 @@ const result = await runReport(
         name,
         chainId: config.chains[name]!.chainId,
         rpcUrl: config.chains[name]!.rpcUrl!,
+        onExchange: meter,
       }),
     store,
     renderDigest: (view) => {
@@ -117,5 +144,6 @@ process.stdout.write(
     cpuMs: (process.cpuUsage().user + process.cpuUsage().system) / 1000,
     heapPeakBytes: heapPeak,
     heapAt,
+    rpc,
   })}\n`,
 )

@@ -1,9 +1,9 @@
 import { createPublicClient, defineChain, type PublicClient } from 'viem'
 import type { Config } from '../config/schema.ts'
-import { type RequestCounter, rpcTransport } from './rpcTransport.ts'
+import { type RequestCounter, type RpcExchange, rpcTransport } from './rpcTransport.ts'
 import type { RunDeadline } from './runDeadline.ts'
 
-export type { RequestCounter } from './rpcTransport.ts'
+export type { RequestCounter, RpcExchange } from './rpcTransport.ts'
 
 /** The viem client the report reads a chain with. */
 export type ChainClient = PublicClient
@@ -24,6 +24,8 @@ export type CreateChainClientParameters = {
   /** The run's deadline: every request rejects with `RunTimeoutError` once it passes. */
   readonly deadline?: RunDeadline | undefined
   readonly counter?: RequestCounter | undefined
+  /** Called after every HTTP exchange (the benchmark's meter). */
+  readonly onExchange?: ((exchange: RpcExchange) => void) | undefined
 } & (
   | { readonly rpcUrls: readonly string[]; readonly rpcUrl?: never }
   | { readonly rpcUrl: string; readonly rpcUrls?: never }

@@ -10,7 +10,11 @@ import {
 import { afterAll, beforeAll, expect, test } from 'vitest'
 import { aggregate3, MAX_CALLDATA_BYTES } from '../../lambda/chain/aggregate3.ts'
 import { createBlockReader } from '../../lambda/chain/blockReader.ts'
-import { chainClientsFor } from '../../lambda/chain/createChainClient.ts'
+import {
+  chainClientsFor,
+  createChainClient,
+  type RpcExchange,
+} from '../../lambda/chain/createChainClient.ts'
 import { createBlockFinder } from '../../lambda/chain/findBlockAtTimestamp.ts'
 import { isStateUnavailable } from '../../lambda/chain/isStateUnavailable.ts'
 import { startRunDeadline } from '../../lambda/chain/runDeadline.ts'
@@ -238,6 +242,37 @@ test('a round whose calldata passes a node body limit goes out in requests under
   const calldata = 3000 * (5 * 32 + Math.ceil((data.length - 2) / 64) * 32)
   expect(bodies).toHaveLength(Math.ceil(calldata / MAX_CALLDATA_BYTES))
   expect(Math.max(...bodies)).toBeLessThan(2 * 1024 * 1024)
+})
+
+test('the transport meters every exchange with the bytes the wire carried', async () => {
+  const counting = await proxy()
+  const exchanges: RpcExchange[] = []
+  const client = createChainClient({
+    name: 'devnet',
+    chainId: 31337,
+    rpcUrl: counting.url,
+    onExchange: (exchange) => exchanges.push(exchange),
+  })
+  const block = await createBlockFinder(client).lastBlockAtOrBefore(end)
+  // A long answer too (4,000 decimals() results), which is cut from the bytes unparsed.
+  const token = Object.values(devnet.tokens)[0]!
+  const data = encodeFunctionData({ abi: erc20Abi, functionName: 'decimals' })
+  const results = await aggregate3(client, {
+    calls: Array.from({ length: 4000 }, () => ({ to: token, data })),
+    blockNumber: block.number,
+  })
+  expect(results.every(({ success }) => success)).toBe(true)
+  expect(exchanges).toHaveLength(counting.requests)
+  expect(exchanges.reduce((sum, one) => sum + one.requestBytes, 0)).toBe(counting.requestBytes)
+  expect(exchanges.reduce((sum, one) => sum + one.responseBytes, 0)).toBe(counting.forwardedBytes)
+  const calls = exchanges.filter((one) => one.method === 'eth_call')
+  expect(calls.length).toBeGreaterThanOrEqual(2)
+  expect(calls.at(-1)!.params).toEqual([
+    expect.objectContaining({ data: expect.stringMatching(/^0x82ad56cb/) }),
+    `0x${block.number.toString(16)}`,
+  ])
+  expect(Math.max(...calls.map((one) => one.responseBytes))).toBeGreaterThan(4000 * 96)
+  expect(exchanges.every((one) => one.durationMs >= 0)).toBe(true)
 })
 
 test('a node that answers a batch with fewer results than calls: a chain failure naming the counts, no row built', async () => {

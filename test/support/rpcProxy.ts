@@ -53,7 +53,14 @@ const MAX_BODY_BYTES = 8 * 1024 * 1024
  */
 export async function startRpcProxy(target: string, plan?: FaultPlan) {
   const apiKey = 'sk_test_7d1f0c9e4b2a46e1a5c3'
-  const state = { requests: 0, faults: 0, inFlight: 0, maxInFlight: 0 }
+  const state = {
+    requests: 0,
+    faults: 0,
+    inFlight: 0,
+    maxInFlight: 0,
+    requestBytes: 0,
+    forwardedBytes: 0,
+  }
   const server = createServer(async (request, response) => {
     const index = state.requests++
     state.inFlight++
@@ -70,6 +77,7 @@ export async function startRpcProxy(target: string, plan?: FaultPlan) {
       chunks.push(chunk as Buffer)
     }
     const body = Buffer.concat(chunks)
+    state.requestBytes += body.length
     let parsed: RpcRequest | RpcRequest[]
     try {
       parsed = JSON.parse(body.toString())
@@ -134,6 +142,7 @@ export async function startRpcProxy(target: string, plan?: FaultPlan) {
       answerError(fault)
       return
     }
+    state.forwardedBytes += answerBody.length
     response.writeHead(answer.status, { 'Content-Type': 'application/json' })
     response.end(answerBody)
   })
@@ -148,6 +157,14 @@ export async function startRpcProxy(target: string, plan?: FaultPlan) {
     /** Requests answered with a fault. */
     get faults() {
       return state.faults
+    },
+    /** Bytes of the request bodies received. */
+    get requestBytes() {
+      return state.requestBytes
+    },
+    /** Bytes of the node's answers forwarded (not of the proxy's own fault answers). */
+    get forwardedBytes() {
+      return state.forwardedBytes
     },
     /** Most requests in flight at once. */
     get maxInFlight() {

@@ -169,6 +169,37 @@ describe('depth', () => {
     )
   })
 
+  test('the amount is the smallest one that moves the price that far, as plain bisection on the exchange finds it', () => {
+    // Pools from 2 to 5 coins, amplifications from 5 to 5,000, fees up to 1% with NG's
+    // off-peg multiplier, balanced and far off balance; moves from 2% down to 1e-9, where
+    // the price moves below a float's resolution near the answer.
+    let seed = 11
+    const random = () => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31
+      return seed / 2 ** 31
+    }
+    for (let k = 0; k < 24; k++) {
+      const n = 2 + (k % 4)
+      const decimals = Array.from({ length: n }, (_, i) => [18, 6, 8][(i + k) % 3]!)
+      const skew = k % 3 === 0 ? 20 : 2
+      const tested: StableSwapPool = {
+        balances: decimals.map((d) => units(Math.floor((0.05 + random() * skew) * 1e6), d)),
+        rates: plainRates(decimals),
+        amp: BigInt(Math.floor(5 + random() * 5000)) * 100n,
+        aPrecision: 100n,
+        fee: BigInt(Math.floor(random() * 1e8)),
+        adminFee: 5_000_000_000n,
+        ...(k % 2 === 1 && { offpegFeeMultiplier: 5n * 10n ** 10n }),
+      }
+      const i = k % n
+      const j = (k + 1 + (k % (n - 1))) % n
+      const factor = [0.98, 1 / 1.02, 1 - 1e-5, 1 / (1 + 1e-9)][k % 4]!
+      const amount = stableSwapAmountIn(tested, decimals, i, j, factor, curveExchange)
+      const reference = bisectAmountIn(tested, decimals, i, j, factor)
+      expect(Math.abs(Number(amount - reference)) / Number(reference)).toBeLessThan(2e-12)
+    }
+  })
+
   test('the USD depth is the cheapest pair and direction, valued at the sold coin', () => {
     const three = pool([30_000_000, 45_000_000, 25_000_000], [18, 6, 6], 2000, 1_000_000n)
     const prices = [1.001, 0.999, 1]
@@ -190,3 +221,34 @@ describe('depth', () => {
     expect(stableSwapDepthUsd(three, decimals, prices, curveExchange)).toBe(Math.min(...costs))
   })
 })
+
+/**
+ * The depth amount by plain bisection on `curveExchange`, doubling from 1 raw unit: slow and
+ * simple, apart from the search under test.
+ */
+function bisectAmountIn(
+  tested: StableSwapPool,
+  decimals: readonly number[],
+  i: number,
+  j: number,
+  factor: number,
+): bigint {
+  const priceOfIinJ = (balances: readonly bigint[]) => {
+    const prices = stableSwapMarginalPrices({ ...tested, balances }, decimals)
+    return prices[j]! / prices[i]!
+  }
+  const target = priceOfIinJ(tested.balances) * factor
+  const moved = (dx: bigint) => priceOfIinJ(curveExchange(tested, i, j, dx)) <= target
+  let lo = 0n
+  let hi = 1n
+  while (!moved(hi)) {
+    lo = hi
+    hi *= 2n
+  }
+  while (hi - lo > 1n && Number(hi - lo) > Number(hi) * 1e-13) {
+    const mid = (lo + hi) / 2n
+    if (moved(mid)) hi = mid
+    else lo = mid
+  }
+  return hi
+}

@@ -154,14 +154,15 @@ export function rpcTransport({
       throw deadline!.error()
     }
     const timeout = AbortSignal.timeout(timeoutMs)
-    const json = JSON.stringify(body)
+    // Encoded once: fetch would encode a string body itself, and the meter counts its bytes.
+    const payload = Buffer.from(JSON.stringify(body))
     const sentAt = performance.now()
     let responseBytes = 0
     try {
       const response = await fetch(endpoint.url, {
         method: 'POST',
         headers: { 'Content-Type': 'application/json' },
-        body: json,
+        body: payload,
         signal: deadline ? AbortSignal.any([deadline.signal, timeout]) : timeout,
       })
       const answer = new Uint8Array(await response.arrayBuffer())
@@ -176,7 +177,7 @@ export function rpcTransport({
       onExchange?.({
         method: body.method,
         params: body.params,
-        requestBytes: Buffer.byteLength(json),
+        requestBytes: payload.length,
         responseBytes,
         durationMs: performance.now() - sentAt,
       })

@@ -1,8 +1,9 @@
-import type { Address, Hex } from 'viem'
+import { type Address, type Hex, numberToHex } from 'viem'
 import { chainFailureIn } from './chainFailure.ts'
 import type { ChainClient } from './createChainClient.ts'
 import { isBatchTooLarge } from './isBatchTooLarge.ts'
 import { decodeAggregate3, encodeAggregate3 } from './multicall3Codec.ts'
+import { HexText, RPC_TRANSPORT_KEY } from './rpcTransport.ts'
 
 /** The address Multicall3 has on nearly every EVM chain. */
 export const MULTICALL3_ADDRESS: Address = '0xcA11bde05977b3631167028862bE2a173976CA11'
@@ -71,12 +72,23 @@ export async function aggregate3(
 ): Promise<RawResult[]> {
   const send = async (chunk: readonly RawCall[]): Promise<readonly RawResult[]> => {
     try {
-      const { data } = await client.call({
-        to: multicallAddress,
-        blockNumber,
-        data: encodeAggregate3(chunk),
-      })
-      const results = decodeAggregate3(data ?? '0x')
+      // Straight to the transport: the report's puts the calldata into the body as the bytes
+      // it was written to (viem's `call` would want it as a string, as other transports do).
+      const calldata = encodeAggregate3(chunk)
+      const data = (await client.request({
+        method: 'eth_call',
+        params: [
+          {
+            to: multicallAddress,
+            data:
+              client.transport.key === RPC_TRANSPORT_KEY
+                ? new HexText(calldata)
+                : calldata.toString('latin1'),
+          },
+          numberToHex(blockNumber),
+        ],
+      } as never)) as unknown
+      const results = decodeAggregate3(typeof data === 'string' ? (data as Hex) : '0x')
       if (results.length !== chunk.length)
         throw new Error(`aggregate3 returned ${results.length} of ${chunk.length} results`)
       return results

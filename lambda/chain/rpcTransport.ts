@@ -7,6 +7,18 @@ import { backoffDelayMs, retryAfterMs } from './retryTiming.ts'
 import type { RunDeadline } from './runDeadline.ts'
 import { createSemaphore } from './semaphore.ts'
 
+/** The key of `rpcTransport`'s transports: the clients whose requests may hold `HexText`. */
+export const RPC_TRANSPORT_KEY = 'report-rpc'
+
+/**
+ * A hex string param given as its ASCII bytes (a Multicall3 round's megabyte of calldata): the
+ * transport writes them into the request body as they are, where a string would be copied by
+ * `JSON.stringify` and encoded to UTF-8 again. The bytes must be hex digits (`0x…`).
+ */
+export class HexText {
+  constructor(readonly bytes: Buffer) {}
+}
+
 /** Counts the JSON-RPC requests a client sends (retries included; chain id checks not). */
 export interface RequestCounter {
   count: number
@@ -155,7 +167,7 @@ export function rpcTransport({
     }
     const timeout = AbortSignal.timeout(timeoutMs)
     // Encoded once: fetch would encode a string body itself, and the meter counts its bytes.
-    const payload = Buffer.from(JSON.stringify(body))
+    const payload = encodeBody(body)
     const sentAt = performance.now()
     let responseBytes = 0
     try {
@@ -281,8 +293,36 @@ export function rpcTransport({
   }
 
   // viem must not retry on its own: this transport already did, within the deadline.
-  return custom({ request }, { retryCount: 0, key: 'report-rpc', name: `RPC of chain ${name}` })
+  return custom(
+    { request },
+    { retryCount: 0, key: RPC_TRANSPORT_KEY, name: `RPC of chain ${name}` },
+  )
 }
+
+/** The request's JSON in UTF-8, with the bytes of each `HexText` param quoted in place. */
+function encodeBody(body: JsonRpcBody): Buffer {
+  const texts: Buffer[] = []
+  const json = JSON.stringify(body, (_key, value) => {
+    if (!(value instanceof HexText)) return value
+    texts.push(value.bytes)
+    return `${PLACEHOLDER}${texts.length - 1}`
+  })
+  if (texts.length === 0) return Buffer.from(json)
+  const parts: Buffer[] = []
+  let from = 0
+  texts.forEach((bytes, k) => {
+    // How JSON writes the placeholder string: a NUL, which no param of ours holds, escaped.
+    const quoted = `"\\u0000${k}"`
+    const at = json.indexOf(quoted, from)
+    parts.push(Buffer.from(`${json.slice(from, at)}"`), bytes, QUOTE)
+    from = at + quoted.length
+  })
+  parts.push(Buffer.from(json.slice(from)))
+  return Buffer.concat(parts)
+}
+
+const PLACEHOLDER = '\u0000'
+const QUOTE = Buffer.from('"')
 
 /** Classifies an HTTP answer; errors name the URL by its label only. */
 function readResponse(

@@ -1,9 +1,10 @@
 import { type Address, type Hex, numberToHex } from 'viem'
 import { chainFailureIn } from './chainFailure.ts'
 import type { ChainClient } from './createChainClient.ts'
+import { HexText } from './hexText.ts'
 import { isBatchTooLarge } from './isBatchTooLarge.ts'
 import { decodeAggregate3, encodeAggregate3 } from './multicall3Codec.ts'
-import { HexText, RPC_TRANSPORT_KEY } from './rpcTransport.ts'
+import { RPC_TRANSPORT_KEY } from './rpcTransport.ts'
 
 /** The address Multicall3 has on nearly every EVM chain. */
 export const MULTICALL3_ADDRESS: Address = '0xcA11bde05977b3631167028862bE2a173976CA11'
@@ -88,7 +89,9 @@ export async function aggregate3(
           numberToHex(blockNumber),
         ],
       } as never)) as unknown
-      const results = decodeAggregate3(typeof data === 'string' ? (data as Hex) : '0x')
+      const results = decodeAggregate3(
+        data instanceof HexText || typeof data === 'string' ? (data as Hex | HexText) : '0x',
+      )
       if (results.length !== chunk.length)
         throw new Error(`aggregate3 returned ${results.length} of ${chunk.length} results`)
       return results

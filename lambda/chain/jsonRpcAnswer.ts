@@ -1,3 +1,5 @@
+import { HexText } from './hexText.ts'
+
 /**
  * The JSON of a JSON-RPC answer, as `JSON.parse` of its UTF-8 text. A Multicall3 round's
  * `eth_call` answers with a quarter of a megabyte of hex; decoding all of it as UTF-8 and then
@@ -7,13 +9,18 @@
  * that is not the top-level one) is parsed whole, so the value is always `JSON.parse`'s.
  *
  * @param body - the answer's bytes
+ * @param options - `hexResultAsBytes`: give a long hex `result` as a `HexText` view of the
+ *   body, unchecked (its reader checks what it reads), instead of a string
  * @returns the parsed JSON
  * @throws SyntaxError when the body is not JSON
  */
-export function parseJsonRpcAnswer(body: Uint8Array): unknown {
+export function parseJsonRpcAnswer(
+  body: Uint8Array,
+  { hexResultAsBytes = false }: { readonly hexResultAsBytes?: boolean } = {},
+): unknown {
   const bytes = Buffer.from(body.buffer, body.byteOffset, body.byteLength)
   if (bytes.length >= LONG_ANSWER_BYTES) {
-    const parsed = withLongHexResult(bytes)
+    const parsed = withLongHexResult(bytes, hexResultAsBytes)
     if (parsed !== undefined) return parsed
   }
   // TextDecoder drops a byte-order mark, as `Response.text()` does.
@@ -24,19 +31,31 @@ export function parseJsonRpcAnswer(body: Uint8Array): unknown {
 const LONG_ANSWER_BYTES = 4096
 const RESULT_KEY = Buffer.from('"result":"')
 const QUOTE = 0x22
+const BACKSLASH = 0x5c
+const DIGIT_0 = 0x30
+const LETTER_X = 0x78
 const HEX = /^0x[0-9a-fA-F]*$/
 const utf8 = new TextDecoder()
 
 /** The answer with its hex `result` cut out of the bytes, or `undefined` to parse it whole. */
-function withLongHexResult(bytes: Buffer): unknown {
+function withLongHexResult(bytes: Buffer, asBytes: boolean): unknown {
   const key = bytes.indexOf(RESULT_KEY)
   if (key < 0) return undefined
   const start = key + RESULT_KEY.length
   const end = bytes.indexOf(QUOTE, start)
   if (end < 0) return undefined
-  // latin1 maps each byte to one character: for hex digits, the string JSON would give.
-  const hex = bytes.toString('latin1', start, end)
-  if (!HEX.test(hex)) return undefined
+  // latin1 maps each byte to one character: for hex digits, the string JSON would give. An
+  // escape (a backslash) would make them differ.
+  let hex: string | HexText
+  if (asBytes) {
+    if (bytes[start] !== DIGIT_0 || bytes[start + 1] !== LETTER_X) return undefined
+    const backslash = bytes.indexOf(BACKSLASH, start)
+    if (backslash >= 0 && backslash < end) return undefined
+    hex = new HexText(bytes.subarray(start, end))
+  } else {
+    hex = bytes.toString('latin1', start, end)
+    if (!HEX.test(hex)) return undefined
+  }
   let envelope: unknown
   try {
     envelope = JSON.parse(utf8.decode(bytes.subarray(0, start)) + utf8.decode(bytes.subarray(end)))

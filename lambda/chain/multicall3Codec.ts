@@ -1,5 +1,6 @@
 import type { Hex } from 'viem'
 import type { RawCall, RawResult } from './aggregate3.ts'
+import type { HexText } from './hexText.ts'
 
 /**
  * ABI codec of Multicall3's `aggregate3((address,bool,bytes)[])` and its
@@ -15,8 +16,6 @@ import type { RawCall, RawResult } from './aggregate3.ts'
 const AGGREGATE3_SELECTOR = '82ad56cb'
 /** A 32-byte ABI word, in hex digits. */
 const WORD = 64
-/** The 50 high digits of a word that holds a number below 2^56. */
-const HIGH_ZEROS = '0'.repeat(50)
 const ZERO_DIGIT = 0x30
 
 /**
@@ -91,24 +90,30 @@ function lowerCase(out: Buffer, from: number, to: number): void {
 }
 
 /**
- * The results of an `aggregate3` call.
+ * The results of an `aggregate3` call, read from the hex's bytes: each return data is cut out
+ * once, as a flat string, and checked as hex.
  *
- * @param data - the `eth_call`'s return data
+ * @param data - the `eth_call`'s return data, as a string or as the transport's bytes
  * @returns success and return data of each call, in order
  * @throws Error when the data is not an encoded `(bool,bytes)[]`
  */
-export function decodeAggregate3(data: Hex): RawResult[] {
-  const hex = data.slice(2)
-  const byteLength = hex.length / 2
+export function decodeAggregate3(data: Hex | HexText): RawResult[] {
+  const text = typeof data === 'string' ? Buffer.from(data, 'latin1') : data.bytes
+  if (text[0] !== ZERO_DIGIT || text[1] !== LETTER_X)
+    throw new Error('aggregate3 result: the data does not start with 0x')
+  const byteLength = Math.floor((text.length - 2) / 2)
   const readWord = (byteOffset: number): number => {
     if (!Number.isInteger(byteOffset) || byteOffset < 0 || byteOffset + 32 > byteLength)
       throw new Error(`aggregate3 result: a word at byte ${byteOffset} is past its end`)
     // Offsets, lengths and booleans fit far below 2^53; anything larger is garbage.
-    const value = hex.startsWith(HIGH_ZEROS, byteOffset * 2)
-      ? Number(`0x${hex.slice(byteOffset * 2 + 50, byteOffset * 2 + WORD)}`)
-      : Number.NaN
-    if (Number.isNaN(value))
-      throw new Error(`aggregate3 result: the word at byte ${byteOffset} is not a small number`)
+    const at = 2 + byteOffset * 2
+    let value = 0
+    for (let k = 0; k < WORD; k++) {
+      const digit = hexDigit(text[at + k]!)
+      if (digit < 0 || (k < SMALL_WORD_FROM && digit !== 0))
+        throw new Error(`aggregate3 result: the word at byte ${byteOffset} is not a small number`)
+      value = value * 16 + digit
+    }
     return value
   }
   const arrayStart = readWord(0)
@@ -123,11 +128,34 @@ export function decodeAggregate3(data: Hex): RawResult[] {
     const length = readWord(bytesAt)
     if (bytesAt + 32 + length > byteLength)
       throw new Error(`aggregate3 result ${i}: its return data runs past the end`)
-    const start = (bytesAt + 32) * 2
-    results[i] = {
-      success: success === 1,
-      returnData: `0x${hex.slice(start, start + length * 2)}`,
-    }
+    const returnData = hexString(text, 2 + (bytesAt + 32) * 2, length * 2)
+    if (!HEX.test(returnData)) throw new Error(`aggregate3 result ${i}: its return data is not hex`)
+    results[i] = { success: success === 1, returnData }
   }
   return results
+}
+
+/** Where a word's digits may be other than 0: its last 14, a number below 2^56. */
+const SMALL_WORD_FROM = WORD - 14
+const LETTER_X = 0x78
+const HEX = /^0x[0-9a-fA-F]*$/
+
+/** The value of a hex digit's character code, or -1. */
+function hexDigit(code: number): number {
+  if (code >= 0x30 && code <= 0x39) return code - 0x30
+  if (code >= 0x61 && code <= 0x66) return code - 0x57
+  if (code >= 0x41 && code <= 0x46) return code - 0x37
+  return -1
+}
+
+/** Reused for `hexString`: "0x" and the digits, made one flat string in one copy. */
+let scratch = Buffer.alloc(4096)
+
+/** `0x` and `digits` characters of `text` from `start`, as one flat string. */
+function hexString(text: Buffer, start: number, digits: number): Hex {
+  if (scratch.length < digits + 2) scratch = Buffer.alloc(Math.max(digits + 2, scratch.length * 2))
+  scratch[0] = ZERO_DIGIT
+  scratch[1] = LETTER_X
+  text.copy(scratch, 2, start, start + digits)
+  return scratch.toString('latin1', 0, digits + 2) as Hex
 }

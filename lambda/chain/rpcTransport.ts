@@ -1,5 +1,6 @@
 import { custom, HttpRequestError, hexToNumber, RpcRequestError } from 'viem'
 import { ChainUnavailableError } from '../errors.ts'
+import { HexText } from './hexText.ts'
 import { isBatchTooLarge } from './isBatchTooLarge.ts'
 import { isStateUnavailable } from './isStateUnavailable.ts'
 import { parseJsonRpcAnswer } from './jsonRpcAnswer.ts'
@@ -9,15 +10,6 @@ import { createSemaphore } from './semaphore.ts'
 
 /** The key of `rpcTransport`'s transports: the clients whose requests may hold `HexText`. */
 export const RPC_TRANSPORT_KEY = 'report-rpc'
-
-/**
- * A hex string param given as its ASCII bytes (a Multicall3 round's megabyte of calldata): the
- * transport writes them into the request body as they are, where a string would be copied by
- * `JSON.stringify` and encoded to UTF-8 again. The bytes must be hex digits (`0x…`).
- */
-export class HexText {
-  constructor(readonly bytes: Buffer) {}
-}
 
 /** Counts the JSON-RPC requests a client sends (retries included; chain id checks not). */
 export interface RequestCounter {
@@ -174,12 +166,12 @@ export function rpcTransport({
       const response = await fetch(endpoint.url, {
         method: 'POST',
         headers: { 'Content-Type': 'application/json' },
-        body: payload,
+        body: payload.bytes,
         signal: deadline ? AbortSignal.any([deadline.signal, timeout]) : timeout,
       })
       const answer = new Uint8Array(await response.arrayBuffer())
       responseBytes = answer.byteLength
-      return readResponse(endpoint, body, response, answer)
+      return readResponse(endpoint, body, response, answer, payload.hexText)
     } catch (error) {
       checkDeadline()
       if (timeout.aborted) return { kind: 'transient', reason: `no answer in ${timeoutMs} ms` }
@@ -189,7 +181,7 @@ export function rpcTransport({
       onExchange?.({
         method: body.method,
         params: body.params,
-        requestBytes: payload.length,
+        requestBytes: payload.bytes.length,
         responseBytes,
         durationMs: performance.now() - sentAt,
       })
@@ -299,15 +291,18 @@ export function rpcTransport({
   )
 }
 
-/** The request's JSON in UTF-8, with the bytes of each `HexText` param quoted in place. */
-function encodeBody(body: JsonRpcBody): Buffer {
+/**
+ * The request's JSON in UTF-8, with the bytes of each `HexText` param quoted in place, and
+ * whether there were any: the answer to such a request gives a long hex result as `HexText`.
+ */
+function encodeBody(body: JsonRpcBody): { bytes: Buffer; hexText: boolean } {
   const texts: Buffer[] = []
   const json = JSON.stringify(body, (_key, value) => {
     if (!(value instanceof HexText)) return value
     texts.push(value.bytes)
     return `${PLACEHOLDER}${texts.length - 1}`
   })
-  if (texts.length === 0) return Buffer.from(json)
+  if (texts.length === 0) return { bytes: Buffer.from(json), hexText: false }
   const parts: Buffer[] = []
   let from = 0
   texts.forEach((bytes, k) => {
@@ -318,7 +313,7 @@ function encodeBody(body: JsonRpcBody): Buffer {
     from = at + quoted.length
   })
   parts.push(Buffer.from(json.slice(from)))
-  return Buffer.concat(parts)
+  return { bytes: Buffer.concat(parts), hexText: true }
 }
 
 const PLACEHOLDER = '\u0000'
@@ -330,6 +325,7 @@ function readResponse(
   body: JsonRpcBody,
   response: Response,
   answer: Uint8Array,
+  hexResultAsBytes: boolean,
 ): Outcome {
   const { status } = response
   if (status === 408 || status === 429 || status >= 500) {
@@ -342,7 +338,7 @@ function readResponse(
   }
   let json: { result?: unknown; error?: { code?: unknown; message?: unknown; data?: unknown } }
   try {
-    json = parseJsonRpcAnswer(answer) as typeof json
+    json = parseJsonRpcAnswer(answer, { hexResultAsBytes }) as typeof json
   } catch {
     json = {}
   }

@@ -16,8 +16,8 @@ import {
   type RpcExchange,
 } from '../../lambda/chain/createChainClient.ts'
 import { createBlockFinder } from '../../lambda/chain/findBlockAtTimestamp.ts'
+import type { HexText } from '../../lambda/chain/hexText.ts'
 import { isStateUnavailable } from '../../lambda/chain/isStateUnavailable.ts'
-import type { HexText } from '../../lambda/chain/rpcTransport.ts'
 import { startRunDeadline } from '../../lambda/chain/runDeadline.ts'
 import type { ChainConfig, Config } from '../../lambda/config/schema.ts'
 import { ChainUnavailableError, RunTimeoutError } from '../../lambda/errors.ts'

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { describe, expect, test } from 'vitest'
+import { HexText } from '../../lambda/chain/hexText.ts'
 import { parseJsonRpcAnswer } from '../../lambda/chain/jsonRpcAnswer.ts'
 
 /** What `Response.text()` then `JSON.parse` make of the bytes: the reference. */
@@ -68,5 +69,24 @@ describe('parseJsonRpcAnswer gives what JSON.parse of the UTF-8 text gives', () 
     const answer = new TextEncoder().encode(`xx{"jsonrpc":"2.0","id":3,"result":"${longHex}"}yy`)
     const view = answer.subarray(2, answer.length - 2)
     expect(parseJsonRpcAnswer(view)).toStrictEqual({ jsonrpc: '2.0', id: 3, result: longHex })
+  })
+
+  test('asked for bytes, a long hex result is a view of the body; an escaped one is parsed whole', () => {
+    const answer = new TextEncoder().encode(`{"jsonrpc":"2.0","id":9,"result":"${longHex}"}`)
+    const parsed = parseJsonRpcAnswer(answer, { hexResultAsBytes: true }) as {
+      id: number
+      result: HexText
+    }
+    expect(parsed.id).toBe(9)
+    expect(parsed.result).toBeInstanceOf(HexText)
+    expect(parsed.result.bytes.toString('latin1')).toBe(longHex)
+    const escaped = `{"jsonrpc":"2.0","id":1,"result":"${longHex.replace(/^0x(.)/, '0x\\u0030')}"}`
+    expect(
+      parseJsonRpcAnswer(new TextEncoder().encode(escaped), { hexResultAsBytes: true }),
+    ).toStrictEqual(JSON.parse(escaped))
+    const short = '{"jsonrpc":"2.0","id":1,"result":"0x2a"}'
+    expect(
+      parseJsonRpcAnswer(new TextEncoder().encode(short), { hexResultAsBytes: true }),
+    ).toStrictEqual(JSON.parse(short))
   })
 })

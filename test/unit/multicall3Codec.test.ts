@@ -10,6 +10,7 @@ import {
   multicall3Abi,
 } from 'viem'
 import { describe, expect, test } from 'vitest'
+import { HexText } from '../../lambda/chain/hexText.ts'
 import { decodeAggregate3, encodeAggregate3 } from '../../lambda/chain/multicall3Codec.ts'
 
 /** Deterministic pseudo-random lengths, so a failure repeats. */
@@ -67,6 +68,22 @@ describe('Multicall3 aggregate3 codec', () => {
     }
   })
 
+  test('decodes the same from the bytes the transport hands back, results sharing their data included', () => {
+    const results = lengths(50, 5).map((length, i) => ({
+      success: i % 2 === 0,
+      returnData: bytesToHex(randomBytes(length)) as Hex,
+    }))
+    const data = encodeAbiParameters(resultsAbi, [results])
+    expect(decodeAggregate3(new HexText(Buffer.from(data, 'latin1')))).toEqual(results)
+    // Two heads pointing at one tuple: valid ABI, if no encoder of Multicall3's writes it.
+    const shared =
+      `0x${'20'.padStart(64, '0')}${'2'.padStart(64, '0')}${'40'.padStart(64, '0')}${'40'.padStart(64, '0')}${encodeAbiParameters([{ type: 'bool' }, { type: 'bytes' }], [true, '0xabcd']).slice(2)}` as Hex
+    expect(decodeAggregate3(new HexText(Buffer.from(shared, 'latin1')))).toEqual([
+      { success: true, returnData: '0xabcd' },
+      { success: true, returnData: '0xabcd' },
+    ])
+  })
+
   test('refuses data that is not an encoded result list, naming where it breaks', () => {
     const good = encodeAbiParameters(resultsAbi, [[{ success: true, returnData: '0x1234' }]])
     expect(() => decodeAggregate3('0x')).toThrow(/word at byte 0 is past its end/)
@@ -78,5 +95,10 @@ describe('Multicall3 aggregate3 codec', () => {
     // success = 2
     const badBool = `${good.slice(0, 2 + 64 * 4 - 1)}2${good.slice(2 + 64 * 4)}` as Hex
     expect(() => decodeAggregate3(badBool)).toThrow(/success is 2/)
+    // A character that is not a hex digit, in a word and in the return data.
+    const badWord = `${good.slice(0, 60)}g${good.slice(61)}` as Hex
+    expect(() => decodeAggregate3(badWord)).toThrow(/not a small number/)
+    const badData = good.replace('1234', '12z4') as Hex
+    expect(() => decodeAggregate3(badData)).toThrow(/result 0: its return data is not hex/)
   })
 })

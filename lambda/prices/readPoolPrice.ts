@@ -28,14 +28,37 @@ export function readTokenPrices(
   snapshot: SnapshotPrices,
   entries: readonly { readonly token: Address; readonly source: PriceSource }[],
 ): Promise<number[]> {
+  let read = pricesRead.get(snapshot.reader)
+  if (!read) {
+    read = new Map()
+    pricesRead.set(snapshot.reader, read)
+  }
+  const known = read
   return Promise.all(
-    entries.map(async ({ token, source }) =>
-      source.pool !== undefined
-        ? readPoolPrice(snapshot, token, source.pool)
-        : (await readReferencePrices(snapshot.reader, [source], snapshot.blockTimestamp))[0]!,
-    ),
+    entries.map(({ token, source }) => {
+      // A feed or fixed price is the same for every token it prices; a pool's, per token.
+      const key = source.pool !== undefined ? `${source.pool}:${token.toLowerCase()}` : source
+      let price = known.get(key)
+      if (!price) {
+        price =
+          source.pool !== undefined
+            ? readPoolPrice(snapshot, token, source.pool)
+            : readReferencePrices(snapshot.reader, [source], snapshot.blockTimestamp).then(
+                ([usd]) => usd!,
+              )
+        known.set(key, price)
+      }
+      return price
+    }),
   )
 }
+
+/**
+ * The prices read at each reader's block, by source: every pool asks for the prices of its
+ * tokens at every sample, 10,000 pools for a few dozen feeds, and each ask encoded its calls
+ * again only to find them read.
+ */
+const pricesRead = new WeakMap<BlockReader, Map<PriceSource | string, Promise<number>>>()
 
 /**
  * Prices a token through a configured pool at the snapshot block, one level deep only (so

@@ -34,6 +34,7 @@ import {
 } from '../infra/bundling.ts'
 import type { Config } from '../lambda/config/schema.ts'
 import { poolIdOf } from '../lambda/protocols/uniswapV4/poolKey.ts'
+import { HEAP_GROWING_FLAG } from '../lambda/runtime/tuneGarbageCollector.ts'
 import { cloneBalancerPools } from './cloneBalancerPools.ts'
 import { clonePools, readNodeState } from './clonePools.ts'
 import { cloneV4Pools, readPoolKeyAt } from './cloneV4Pools.ts'
@@ -128,7 +129,7 @@ try {
   await wallet.mine(day + DAY + 12n)
   const date = new Date(Number(day) * 1000).toISOString().slice(0, 10)
   process.stdout.write(
-    `Report process: node ${[...V8_FLAGS, ...(HEAP_MB ? [`--max-old-space-size=${HEAP_MB}`] : [])].join(' ')}\n`,
+    `Report process: node ${[...V8_FLAGS, ...(HEAP_MB ? [`--max-old-space-size=${HEAP_MB}`] : [])].join(' ')}, and ${HEAP_GROWING_FLAG} set as it starts (tuneGarbageCollector)\n`,
   )
   process.stdout.write(
     `Devnet and ${largest} pool copies ready in ${seconds(performance.now() - setupStarted)}; measuring ${date}.\n`,
@@ -222,6 +223,7 @@ async function measure(child: string, configFile: string, date: string, out: str
       },
     },
   )
+  if (process.env.BENCH_STDOUT) await writeFile(process.env.BENCH_STDOUT, run.stdout)
   const figures = JSON.parse(run.stdout.trim().split('\n').at(-1)!) as {
     started: number
     configLoaded: number
@@ -235,6 +237,7 @@ async function measure(child: string, configFile: string, date: string, out: str
     errors: string[]
     maxRssBytes: number
     heapPeakBytes: number
+    atRssPeak: { rss: number; heapCommitted: number; external: number; at: number }
     bytesWritten: number
     heapAt: Record<string, number>
     cpuMs: number
@@ -249,11 +252,27 @@ async function measure(child: string, configFile: string, date: string, out: str
     }
   }
   const { rpc } = figures
+  const phaseAt = (at: number) =>
+    at < figures.configLoaded
+      ? 'loading the config'
+      : at < rpc.firstCallAt
+        ? 'in the block search'
+        : at < rpc.lastCallAnsweredAt
+          ? 'in the reads'
+          : at < figures.firstPut
+            ? 'in the metrics'
+            : at < figures.manifestWritten
+              ? 'writing files'
+              : 'in the email'
   const pools = figures.poolsOk + figures.poolsFailed
   process.stdout.write(
     `${pools} pools, heap in use: ${Object.entries(figures.heapAt)
       .map(([phase, bytes]) => `${phase} ${mb(bytes)} MB`)
-      .join(', ')}\n`,
+      .join(', ')}; at the RSS peak (${mb(figures.atRssPeak.rss)} MB, ${phaseAt(
+      figures.atRssPeak.at,
+    )}) the heap had ${mb(
+      figures.atRssPeak.heapCommitted,
+    )} MB committed and buffers ${mb(figures.atRssPeak.external)} MB\n`,
   )
   if (figures.errors.length > 0) process.stdout.write(`errors: ${figures.errors.join('\n')}\n`)
   const blocks = Object.values(rpc.callsByBlock)

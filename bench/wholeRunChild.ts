@@ -14,15 +14,25 @@ import { createLocalStore } from '../lambda/output/localStore.ts'
 import { objectKeys } from '../lambda/output/objectKeys.ts'
 import type { ObjectStore } from '../lambda/output/objectStore.ts'
 import { runReport } from '../lambda/runReport.ts'
+import { tuneGarbageCollector } from '../lambda/runtime/tuneGarbageCollector.ts'
 
 const [configFile, date, out] = process.argv.slice(2) as [string, string, string]
+// As the function's handler and the CLI do when they load.
+tuneGarbageCollector()
 const now = () => performance.timeOrigin + performance.now()
 
 let heapPeak = 0
+/** Where the memory was when the resident set was largest (sampled with the heap). */
+let atRssPeak = { rss: 0, heapCommitted: 0, external: 0, at: 0 }
 const snapshotAboveMb = Number(process.env.BENCH_SNAPSHOT_ABOVE_MB ?? Number.POSITIVE_INFINITY)
 const sampleHeap = () => {
   const used = getHeapStatistics().used_heap_size
   heapPeak = Math.max(heapPeak, used)
+  const rss = process.memoryUsage.rss()
+  if (rss > atRssPeak.rss) {
+    const { heapTotal, external } = process.memoryUsage()
+    atRssPeak = { rss, heapCommitted: heapTotal, external, at: now() }
+  }
   if (used > snapshotAboveMb * 2 ** 20) {
     global.gc?.()
     if (getHeapStatistics().used_heap_size > snapshotAboveMb * 2 ** 20) {
@@ -143,6 +153,7 @@ process.stdout.write(
     maxRssBytes: process.resourceUsage().maxRSS * 1024,
     cpuMs: (process.cpuUsage().user + process.cpuUsage().system) / 1000,
     heapPeakBytes: heapPeak,
+    atRssPeak,
     heapAt,
     rpc,
   })}\n`,

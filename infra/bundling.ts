@@ -41,10 +41,11 @@ export function bundlingOptions(extra: Partial<BundlingOptions> = {}): BundlingO
 
 /**
  * V8 flags of the report function: a 64 MiB young generation (Node's default on a 1 GB
- * function is 8 MiB), because a run allocates a stream of short-lived strings and promises
- * per call, which then die young instead of being promoted and collected by full GCs.
- * `npm run bench:run` (10,000 pools, 512 MB budget) took 73 s with 32 MiB and 62 s with 64
- * MiB, at 383 and 446 MB peak RSS.
+ * function is 8 MiB), because a run allocates a stream of short-lived strings, buffers and
+ * promises per call, which then die young instead of being promoted and collected by full
+ * GCs. `npm run bench:run` (10,000 pools, 512 MB budget) took 73 s with 32 MiB and 62 s with
+ * 64 MiB, at 383 and 446 MB peak RSS (before the calls' buffers and `tuneGarbageCollector`,
+ * which sets the one flag `NODE_OPTIONS` refuses).
  */
 export const REPORT_V8_FLAGS = ['--max-semi-space-size=64'] as const
 

@@ -16,6 +16,7 @@ import { objectKeys } from './output/objectKeys.ts'
 import { renderSummaryTable } from './output/summaryTable.ts'
 import { parseReportDate, yesterdayUtc } from './report/date.ts'
 import { runReport } from './runReport.ts'
+import { tuneGarbageCollector } from './runtime/tuneGarbageCollector.ts'
 
 export const HELP = `pool-report: daily imbalance, price deviation, divergence loss and fees of AMM pools
 
@@ -359,5 +360,6 @@ function parseTimeoutSeconds(text: string): number {
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  tuneGarbageCollector()
   process.exitCode = await main(process.argv.slice(2))
 }

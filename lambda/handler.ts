@@ -25,7 +25,9 @@ import {
 } from './invocation/runInvocation.ts'
 import { createLinkSigner } from './links/signedLink.ts'
 import { createS3Store } from './output/s3Store.ts'
+import { tuneGarbageCollector } from './runtime/tuneGarbageCollector.ts'
 
+tuneGarbageCollector()
 const logger = new Logger({ serviceName: TELEMETRY.serviceName })
 const metrics = new Metrics({ namespace: TELEMETRY.namespace, serviceName: TELEMETRY.serviceName })
 const s3 = new S3Client({})

@@ -6,13 +6,16 @@
  * (`cloneBalancerPools.ts`) and its Uniswap V4 pools to new keys in the `PoolManager`
  * (`cloneV4Pools.ts`), lets a day pass over the copies, then runs the report for that day in a
  * fresh process per N (bundled like the Lambda function) and prints, per N: JSON-RPC
- * requests by kind, bytes, wall time by phase, peak memory, and the CPU time of the report
- * process and of the node. Sizes: `BENCH_SIZES`
+ * requests by kind and bytes (metered by the report's transport, `onExchange`, so that no
+ * relay shares the two cores), wall time by phase, peak memory and where it was at its
+ * peak, and the CPU time of the report process and of the node. Sizes: `BENCH_SIZES`
  * (default `1000,10000`). The measured process runs with the report function's V8 flags and a
  * 320 MiB old space, a 512 MB budget (`BENCH_V8_FLAGS` and `BENCH_HEAP_MB` change them, `0` for
- * no limit). `BENCH_PROFILE=heap` (or `cpu`) writes a heap (or CPU) profile of
- * each run under `bench/profiles/`, `BENCH_SNAPSHOT_AT=PHASE` a heap snapshot when the phase ends (`report built`,
- * `files written`, `run done`). The heap figures per phase are live memory (after a full GC).
+ * no limit). `BENCH_PROFILE=heap` (or `cpu`) writes a heap (or CPU) profile of each run under
+ * `bench/profiles/`, `BENCH_SNAPSHOT_AT=PHASE` a heap snapshot when the phase ends (`report
+ * built`, `files written`, `run done`), and `BENCH_STDOUT=FILE` keeps the process's output
+ * (with `BENCH_V8_FLAGS='--max-semi-space-size=64 --trace-gc'`, its GC log). The heap figures
+ * per phase are live memory (after a full GC).
  */
 import { execFile } from 'node:child_process'
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'

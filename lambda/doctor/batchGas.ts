@@ -1,5 +1,6 @@
 import { type Address, decodeFunctionData, type Hex, multicall3Abi, numberToHex } from 'viem'
 import type { ChainClient } from '../chain/createChainClient.ts'
+import { HexText } from '../chain/hexText.ts'
 
 /** One Multicall3 `eth_call` the report's code sent. */
 export interface RecordedBatch {
@@ -21,18 +22,26 @@ export function recordBatches(client: ChainClient): {
   largest(): RecordedBatch | undefined
 } {
   let largest: RecordedBatch | undefined
-  const call: ChainClient['call'] = async (parameters) => {
-    const result = await client.call(parameters)
-    const { to, data } = parameters
+  // `aggregate3` sends its batches with `request` (the calldata as bytes, see `HexText`).
+  const request = (async (args: { method: string; params?: unknown }, options?: unknown) => {
+    const result = await client.request(args as never, options as never)
+    const [call] = (args.params ?? []) as [{ to?: Address; data?: unknown }?]
+    const data = call?.data instanceof HexText ? call.data.bytes.toString('latin1') : call?.data
     // Only batches that ran: the gas of a call to nothing says nothing.
-    if (to && data && result.data && result.data !== '0x') {
-      const { args } = decodeFunctionData({ abi: multicall3Abi, data })
-      const calls = Array.isArray(args?.[0]) ? args[0].length : 0
-      if (calls > (largest?.calls ?? 0)) largest = { to, data, calls }
+    if (args.method === 'eth_call' && call?.to && typeof data === 'string' && isRan(result)) {
+      const { args: decoded } = decodeFunctionData({ abi: multicall3Abi, data: data as Hex })
+      const calls = Array.isArray(decoded?.[0]) ? decoded[0].length : 0
+      if (calls > (largest?.calls ?? 0)) largest = { to: call.to, data: data as Hex, calls }
     }
     return result
-  }
-  return { client: { ...client, call }, largest: () => largest }
+  }) as ChainClient['request']
+  return { client: { ...client, request }, largest: () => largest }
+}
+
+/** Whether an `eth_call` answer holds data (as a string, or the transport's bytes). */
+function isRan(result: unknown): boolean {
+  if (result instanceof HexText) return result.bytes.length > 2
+  return typeof result === 'string' && result !== '0x'
 }
 
 /**

@@ -7,4 +7,9 @@
  */
 export class HexText {
   constructor(readonly bytes: Buffer) {}
+
+  /** As a string wherever JSON is written of it other than by the transport (error details). */
+  toJSON(): string {
+    return this.bytes.toString('latin1')
+  }
 }

@@ -297,9 +297,11 @@ export function rpcTransport({
  */
 function encodeBody(body: JsonRpcBody): { bytes: Buffer; hexText: boolean } {
   const texts: Buffer[] = []
-  const json = JSON.stringify(body, (_key, value) => {
-    if (!(value instanceof HexText)) return value
-    texts.push(value.bytes)
+  // The holder's own value: `value` is already what `HexText.toJSON` made of it.
+  const json = JSON.stringify(body, function (this: Record<string, unknown>, key, value) {
+    const original = this[key]
+    if (!(original instanceof HexText)) return value
+    texts.push(original.bytes)
     return `${PLACEHOLDER}${texts.length - 1}`
   })
   if (texts.length === 0) return { bytes: Buffer.from(json), hexText: false }

@@ -84,6 +84,13 @@ describe('Multicall3 aggregate3 codec', () => {
     ])
   })
 
+  test('calldata as HexText is written as its hex wherever JSON is made of it (error details)', () => {
+    const calldata = encodeAggregate3(calls.slice(0, 2))
+    expect(JSON.stringify({ data: new HexText(calldata) })).toBe(
+      JSON.stringify({ data: calldata.toString('latin1') }),
+    )
+  })
+
   test('refuses data that is not an encoded result list, naming where it breaks', () => {
     const good = encodeAbiParameters(resultsAbi, [[{ success: true, returnData: '0x1234' }]])
     expect(() => decodeAggregate3('0x')).toThrow(/word at byte 0 is past its end/)

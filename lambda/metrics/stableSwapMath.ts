@@ -257,19 +257,32 @@ export function stableSwapMarginalPrices(
   pool: Pick<StableSwapPool, 'balances' | 'rates' | 'amp' | 'aPrecision'>,
   decimals: readonly number[],
 ): number[] {
+  const { xp, n, ann, d } = floatState(pool)
+  // Dr = D^(n+1) / (n^n prod(xp)), built one factor at a time to stay near D's magnitude.
+  let dr = d / n ** n
+  for (const x of xp) dr = (dr * d) / x
+  const worth = xp.map((x) => ann + dr / x)
+  const perToken = pool.rates.map((_, k) => scaledPerToken(pool, decimals, k))
+  return worth.map((value, i) => (worth[0]! / value) * (perToken[0]! / perToken[i]!))
+}
+
+/** The pool's scaled balances, `A n^n` (aPrecision folded in) and `D`, in floating point. */
+function floatState(pool: Pick<StableSwapPool, 'balances' | 'rates' | 'amp' | 'aPrecision'>) {
   const scaled = scaledBalances(pool)
   checkState(scaled, pool.amp)
   const xp = scaled.map(Number)
   const n = xp.length
   const ann = (Number(pool.amp) * n) / Number(pool.aPrecision)
-  const d = invariantAsNumber(xp, ann)
-  // Dr = D^(n+1) / (n^n prod(xp)), built one factor at a time to stay near D's magnitude.
-  let dr = d / n ** n
-  for (const x of xp) dr = (dr * d) / x
-  const worth = xp.map((x) => ann + dr / x)
-  // Scaled units per whole token: 10^decimals * rate / 1e18 (1e18 for every plain coin).
-  const perToken = pool.rates.map((rate, k) => Number(rate) * 10 ** (decimals[k]! - 18))
-  return worth.map((value, i) => (worth[0]! / value) * (perToken[0]! / perToken[i]!))
+  return { xp, n, ann, d: invariantAsNumber(xp, ann) }
+}
+
+/** Scaled units per whole token of coin `k`: 10^decimals * rate / 1e18 (1e18 for plain coins). */
+function scaledPerToken(
+  pool: Pick<StableSwapPool, 'rates'>,
+  decimals: readonly number[],
+  k: number,
+): number {
+  return Number(pool.rates[k]!) * 10 ** (decimals[k]! - 18)
 }
 
 /**
@@ -292,15 +305,9 @@ export function feelessPriceAfter(
   i: number,
   j: number,
 ): (dx: number) => number {
-  const scaled = scaledBalances(pool)
-  checkState(scaled, pool.amp)
-  const xp = scaled.map(Number)
-  const n = xp.length
-  const ann = (Number(pool.amp) * n) / Number(pool.aPrecision)
-  const d = invariantAsNumber(xp, ann)
+  const { xp, n, ann, d } = floatState(pool)
   const rateI = Number(pool.rates[i]!) / 1e18
-  const perToken = (k: number) => Number(pool.rates[k]!) * 10 ** (decimals[k]! - 18)
-  const tokenRatio = perToken(i) / perToken(j)
+  const tokenRatio = scaledPerToken(pool, decimals, i) / scaledPerToken(pool, decimals, j)
   return (dx) => {
     const x = xp[i]! + dx * rateI
     // y from the invariant with coin i at x: y^2 + (b - D) y = c, by Newton from y = D.
